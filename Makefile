@@ -1,0 +1,21 @@
+# The two commands of the README: `make run` and `make test`. Both set up what they need first.
+PY := .venv/bin/python
+
+.PHONY: run test setup-run setup-test lint bench
+
+run: setup-run
+	.venv/bin/fujian-gis demo load
+	.venv/bin/fujian-gis serve --host 127.0.0.1 --port 5000
+
+test: setup-test
+	.venv/bin/ruff check .
+	.venv/bin/pytest
+
+setup-run:
+	bash scripts/setup.sh run
+
+setup-test:
+	bash scripts/setup.sh test
+
+lint:
+	.venv/bin/ruff check .

@@ -1,0 +1,51 @@
+"""Settings from environment variables, with defaults that work on the local machine."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fujian_gis"
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs (as libpq users write them) and use the psycopg 3 driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url() -> str:
+    return normalise_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Fujian's extent in lon/lat with a margin for its sea areas (DOMAIN.md §1)."""
+
+    west: float = 115.5
+    south: float = 23.0
+    east: float = 122.0
+    north: float = 28.6
+
+    def contains(self, lon: float, lat: float) -> bool:
+        return self.west <= lon <= self.east and self.south <= lat <= self.north
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upload limits: a file past these is refused before it is read."""
+
+    max_upload_bytes: int = int(os.environ.get("FUJIAN_MAX_UPLOAD_MB", "200")) * 1024 * 1024
+    max_features: int = int(os.environ.get("FUJIAN_MAX_FEATURES", "2000000"))
+    max_unzipped_bytes: int = int(os.environ.get("FUJIAN_MAX_UNZIPPED_MB", "2000")) * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    extent: Extent = field(default_factory=Extent)
+    limits: Limits = field(default_factory=Limits)
+
+
+SETTINGS = Settings()

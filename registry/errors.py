@@ -1,0 +1,54 @@
+"""Typed errors of the registry. Each carries the HTTP status the web layer answers with,
+so the core never builds responses (the pygeoapi pattern)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RegistryError(Exception):
+    status = 400
+    title = "请求无效 / Bad request"
+
+    def __init__(self, detail: str, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(RegistryError):
+    status = 404
+    title = "未找到 / Not found"
+
+
+class StaleVersion(RegistryError):
+    """The change was based on a version that is no longer current: somebody else changed it first."""
+
+    status = 412
+    title = "版本已过期 / Stale version"
+
+
+class InvalidInput(RegistryError):
+    """Attributes or geometry break a rule; ``issues`` lists each problem."""
+
+    status = 422
+    title = "数据不符合规则 / Invalid input"
+
+
+class ImportRejected(InvalidInput):
+    """A file failed its checks: nothing was written; ``report`` says why, feature by feature."""
+
+
+class PayloadTooLarge(RegistryError):
+    status = 413
+    title = "上传过大 / Upload too large"
+
+
+class Forbidden(RegistryError):
+    status = 403
+    title = "无权操作 / Forbidden"
+
+
+class Unavailable(RegistryError):
+    status = 503
+    title = "数据库暂不可用 / Database unavailable"

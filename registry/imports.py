@@ -1,0 +1,144 @@
+"""The import pipeline: check every feature first, then write all of them in one transaction.
+
+Either every feature goes in, or none does and the user gets a per-feature report (feature number,
+field, value, problem). A dry run gives the same report and counts and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Engine
+
+from layers.base import Feature, editable_attributes, layer_attributes
+from registry.crs import resolve_crs
+from registry.errors import ImportRejected
+from registry.files import RawFeatures, read_features
+from registry.geometry import normalise_geometries
+from registry.repository import SYSTEM_COLUMNS, Store, format_issues, new_changeset
+from registry.validation import Issue, check_properties
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did; shown to the user before and after it is committed."""
+
+    layer: str
+    source: str
+    crs: str | None = None
+    features: int = 0
+    written: int = 0
+    dry_run: bool = False
+    issues: list[Issue] = field(default_factory=list)
+    repairs: list[Issue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    changeset_id: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+    def summary(self) -> str:
+        state = ("试运行,未写入 / dry run, nothing written" if self.dry_run else
+                 f"已写入 {self.written} 个要素 / wrote {self.written} features" if self.ok else
+                 "已拒绝,未写入任何要素 / refused, nothing written")
+        lines = [f"{self.layer} ← {self.source}: {self.features} 个要素 / features, CRS {self.crs}; {state}"]
+        lines += [f"  修复 / repaired: {format_issues([r], 1)}" for r in self.repairs]
+        lines += [f"  注意 / warning: {w}" for w in self.warnings]
+        lines += [f"  错误 / error: {format_issues([i], 1)}" for i in self.issues]
+        return "\n".join(lines)
+
+
+def import_file(engine: Engine, model: type[Feature], path: str | Path, *, crs: str | int | None = None,
+                dry_run: bool = False, repair: bool = False, author: str, progress: Progress | None = None,
+                file_layer: str | None = None) -> ImportReport:
+    """Import a feature file into ``model``'s layer (see module docstring)."""
+    raw = read_features(path, layer=file_layer)
+    return import_raw(engine, model, raw, crs=crs, dry_run=dry_run, repair=repair, author=author,
+                      source=f"import {Path(path).name}", progress=progress)
+
+
+def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: str | int | None, dry_run: bool,
+               repair: bool, author: str, source: str, progress: Progress | None = None) -> ImportReport:
+    meta = model.__layer__
+    report = ImportReport(layer=meta.name, source=source, features=len(raw.attributes), dry_run=dry_run)
+    report.issues += raw.issues
+    rows = _check_attributes(model, raw.attributes, report)
+    geoms = np.full(len(rows), None, dtype=object)
+    if meta.geometry_type:
+        report.crs = resolve_crs(crs, raw.file_crs)
+        bad_rows = {i.feature for i in raw.issues}
+        geoms, errors, repairs = normalise_geometries(
+            raw.geometries, report.crs, meta.geometry_type, repair=repair,
+            allow_missing=model.__table__.c.geom.nullable)
+        report.issues += [Issue(g.index + 1, "geometry", None, g.problem) for g in errors
+                          if g.index + 1 not in bad_rows]
+        report.repairs += [Issue(g.index + 1, "geometry", None, g.problem, "repaired") for g in repairs]
+        present = [g for g in geoms if g is not None]
+        if present:
+            report.bbox = tuple(float(v) for v in shapely.total_bounds(np.array(present, dtype=object)))
+    report.issues.sort(key=lambda i: (i.feature or 0, i.field or ""))
+    if not report.ok:
+        if dry_run:
+            return report
+        raise ImportRejected(f"{len(report.issues)} 个问题,未写入任何要素 / {len(report.issues)} problems, "
+                             f"nothing written: {format_issues(report.issues, 5)}", report=report)
+    if dry_run:
+        return report
+    store = Store(engine, model)
+    with engine.begin() as conn:
+        report.changeset_id = new_changeset(conn, author=author, source=source, layer=meta.name, count=len(rows))
+        report.written = store.bulk_insert(conn, rows, geoms, report.changeset_id, progress=progress)
+    return report
+
+
+def _check_attributes(model: type[Feature], frame: pd.DataFrame, report: ImportReport) -> list[dict[str, Any]]:
+    """Map the file's columns to attributes, then check each feature's values against the rules."""
+    mapping, ignored = _map_columns(model, list(frame.columns))
+    if ignored:
+        report.warnings.append(f"已忽略的列 / ignored columns: {', '.join(ignored)}")
+    frame = frame[list(mapping)].rename(columns=mapping)
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    rows = []
+    for number, record in enumerate(records, start=1):
+        clean, issues = check_properties(model, record, feature=number)
+        report.issues += issues
+        rows.append(clean)
+    return rows
+
+
+def _map_columns(model: type[Feature], columns: list[Any]) -> tuple[dict[Any, str], list[str]]:
+    """File column → attribute: by name, by Chinese label, or by a Shapefile's 10-character truncation.
+
+    Returns the mapping and warnings about columns that were ignored (unknown or ambiguous).
+    """
+    attrs = editable_attributes(model)
+    by_label = {rule.zh: name for name, rule in attrs.items()}
+    computed = set(layer_attributes(model)) - set(attrs)
+    mapping: dict[Any, str] = {}
+    ignored: list[str] = []
+    for col in columns:
+        key = str(col).strip()
+        prefixed = [a for a in attrs if len(key) == 10 and a.startswith(key)] if key not in attrs else []
+        target = key if key in attrs else by_label.get(key) or (prefixed[0] if len(prefixed) == 1 else None)
+        if target and target not in mapping.values():
+            mapping[col] = target
+        elif len(prefixed) > 1:
+            ignored.append(f"{key} (可能是 / could be {' / '.join(prefixed)})")
+        elif key not in SYSTEM_COLUMNS and key not in computed:
+            ignored.append(key)
+    return mapping, ignored

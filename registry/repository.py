@@ -1,0 +1,283 @@
+"""The generic repository: create, read, update, delete and history for any layer.
+
+Versioning (DESIGN.md "History"): a change closes the current row (sets ``valid_to``) and inserts the
+next version; a delete inserts a tombstone. The close is conditional on the version the change was
+based on, and a unique index allows one current row per feature, so a stale change is refused by the
+database itself, not only by this code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from geoalchemy2.shape import from_shape
+from sqlalchemy import Connection, Engine, and_, func, insert, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from layers.base import SRID, Changeset, Feature, editable_attributes
+from registry.errors import InvalidInput, NotFound, StaleVersion
+from registry.validation import Issue, check_properties
+
+SYSTEM_COLUMNS = ("fid", "version", "valid_from", "valid_to", "deleted", "changeset_id")
+
+
+@dataclass
+class FeatureRecord:
+    """One version of one feature, as the API and Python users see it."""
+
+    fid: int
+    version: int
+    properties: dict[str, Any]
+    geometry: shapely.Geometry | None
+    valid_from: datetime
+    valid_to: datetime | None = None
+    deleted: bool = False
+    changeset_id: int | None = None
+    author: str | None = None
+    source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to read: a window, equality filters, a point in time, a page."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    where: Mapping[str, Any] | None = None
+    as_of: datetime | None = None
+    limit: int | None = None
+    offset: int = 0
+    fids: tuple[int, ...] | None = None
+
+
+def visible_at(table: Any, as_of: datetime | None):
+    """Rows of the layer as it stood at ``as_of`` (now when None)."""
+    if as_of is None:
+        return table.c.valid_to.is_(None)
+    return and_(table.c.valid_from <= as_of,
+                or_(table.c.valid_to.is_(None), table.c.valid_to > as_of),
+                table.c.deleted.is_(False))
+
+
+class Store:
+    """Reads and writes one layer."""
+
+    def __init__(self, engine: Engine, model: type[Feature]):
+        self.engine = engine
+        self.model = model
+        self.table = model.__table__
+        self.meta = model.__layer__
+        self.attributes = list(editable_attributes(model))
+        self.has_geometry = self.meta.geometry_type is not None
+
+    # ------------------------------------------------------------------ reads
+
+    def _columns(self) -> list[Any]:
+        t = self.table
+        cols = [t.c[name] for name in SYSTEM_COLUMNS]
+        cols += [c for c in t.columns if "rule" in c.info]
+        if self.has_geometry:
+            cols.append(func.ST_AsBinary(t.c.geom).label("geom"))
+        return cols
+
+    def _where(self, query: Query) -> list[Any]:
+        t = self.table
+        clauses = [visible_at(t, query.as_of)]
+        if query.bbox is not None:
+            if not self.has_geometry:
+                raise InvalidInput(f"图层 {self.meta.name} 没有几何,不能按范围查询 / layer has no geometry")
+            w, s, e, n = query.bbox
+            clauses.append(t.c.geom.intersects(func.ST_MakeEnvelope(w, s, e, n, SRID)))
+        if query.where:
+            clean, issues = check_properties(self.model, dict(query.where), partial=True)
+            if issues:
+                raise InvalidInput("; ".join(f"{i.field}: {i.problem}" for i in issues),
+                                   issues=[i.as_dict() for i in issues])
+            clauses += [t.c[k].is_(None) if v is None else t.c[k] == v for k, v in clean.items()]
+        if query.fids is not None:
+            clauses.append(t.c.fid.in_(query.fids))
+        return clauses
+
+    def select(self, query: Query = Query()) -> Any:
+        stmt = select(*self._columns()).where(*self._where(query)).order_by(self.table.c.fid)
+        if query.limit is not None:
+            stmt = stmt.limit(query.limit)
+        if query.offset:
+            stmt = stmt.offset(query.offset)
+        return stmt
+
+    def count(self, query: Query = Query()) -> int:
+        stmt = select(func.count()).select_from(self.table).where(*self._where(query))
+        with self.engine.connect() as conn:
+            return int(conn.scalar(stmt) or 0)
+
+    def records(self, query: Query = Query()) -> list[FeatureRecord]:
+        with self.engine.connect() as conn:
+            return [self._record(row._mapping) for row in conn.execute(self.select(query))]
+
+    def to_geodataframe(self, query: Query = Query()) -> gpd.GeoDataFrame:
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(self.select(query), conn)
+        if self.has_geometry:
+            geoms = shapely.from_wkb(frame.pop("geom").map(lambda b: None if b is None else bytes(b)))
+            return gpd.GeoDataFrame(frame, geometry=geoms, crs=SRID)
+        return gpd.GeoDataFrame(frame)
+
+    def get(self, fid: int, as_of: datetime | None = None) -> FeatureRecord:
+        records = self.records(Query(fids=(fid,), as_of=as_of))
+        if not records:
+            when = f"于 {as_of.isoformat()} " if as_of else ""
+            raise NotFound(f"{self.meta.title_zh} 中{when}没有要素 {fid} / no feature {fid} in {self.meta.name}")
+        return records[0]
+
+    def history(self, fid: int) -> list[FeatureRecord]:
+        """Every version of a feature, oldest first, with who changed it and from where."""
+        c = Changeset.__table__
+        stmt = (select(*self._columns(), c.c.author, c.c.source)
+                .join(c, c.c.id == self.table.c.changeset_id)
+                .where(self.table.c.fid == fid).order_by(self.table.c.version))
+        with self.engine.connect() as conn:
+            rows = [row._mapping for row in conn.execute(stmt)]
+        if not rows:
+            raise NotFound(f"{self.meta.title_zh} 中没有要素 {fid} / no feature {fid} in {self.meta.name}")
+        return [self._record(r) for r in rows]
+
+    def _record(self, row: Mapping[str, Any]) -> FeatureRecord:
+        geom = row.get("geom")
+        return FeatureRecord(
+            fid=row["fid"], version=row["version"],
+            properties={k: row[k] for k in row if k in self.table.c and "rule" in self.table.c[k].info},
+            geometry=None if geom is None else shapely.from_wkb(bytes(geom)),
+            valid_from=row["valid_from"], valid_to=row["valid_to"], deleted=row["deleted"],
+            changeset_id=row["changeset_id"], author=row.get("author"), source=row.get("source"))
+
+    # ------------------------------------------------------------------ writes
+
+    def create(self, properties: Mapping[str, Any], geometry: shapely.Geometry | None, *, author: str,
+               source: str) -> FeatureRecord:
+        clean = self._clean(properties, partial=False)
+        with self.engine.begin() as conn:
+            cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
+            row = conn.execute(insert(self.table).values(**clean, **self._geom_value(geometry), changeset_id=cs)
+                               .returning(self.table.c.fid)).one()
+        return self.get(row.fid)
+
+    def update(self, fid: int, properties: Mapping[str, Any], geometry: shapely.Geometry | None = None, *,
+               base_version: int, author: str, source: str, replace: bool = False,
+               keep_geometry: bool = True) -> FeatureRecord:
+        """Make a new version from ``base_version``. ``replace`` (PUT) sets every attribute; otherwise
+        (PATCH) only those given. The geometry is kept unless one is given or ``keep_geometry`` is False."""
+        clean = self._clean(properties, partial=not replace)
+        with self.engine.begin() as conn:
+            old = self._close(conn, fid, base_version)
+            values = {k: old[k] for k in self.attributes if not replace}
+            values.update(clean)
+            geom = {"geom": old["geom"]} if self.has_geometry and keep_geometry and geometry is None else \
+                self._geom_value(geometry)
+            cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
+            self._insert_version(conn, fid, base_version + 1, {**values, **geom}, cs)
+        return self.get(fid)
+
+    def delete(self, fid: int, *, base_version: int, author: str, source: str) -> None:
+        with self.engine.begin() as conn:
+            old = self._close(conn, fid, base_version)
+            values = {k: old[k] for k in self.attributes}
+            if self.has_geometry:
+                values["geom"] = old["geom"]
+            cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
+            self._insert_version(conn, fid, base_version + 1, values, cs, deleted=True)
+
+    def _close(self, conn: Connection, fid: int, base_version: int) -> Mapping[str, Any]:
+        t = self.table
+        closed = conn.execute(
+            update(t).where(t.c.fid == fid, t.c.version == base_version, t.c.valid_to.is_(None))
+            .values(valid_to=func.now()).returning(*t.columns)).first()
+        if closed is not None:
+            return closed._mapping
+        current = conn.scalar(select(t.c.version).where(t.c.fid == fid, t.c.valid_to.is_(None)))
+        if current is None:
+            raise NotFound(f"{self.meta.title_zh} 中没有现行要素 {fid} / no current feature {fid} in {self.meta.name}")
+        raise StaleVersion(
+            f"要素 {fid} 已被他人修改:您基于第 {base_version} 版,现行为第 {current} 版,请重新读取后再改 / "
+            f"feature {fid} changed meanwhile: your change is based on version {base_version}, "
+            f"the current version is {current}; reload and apply your change again",
+            current_version=current)
+
+    def _insert_version(self, conn: Connection, fid: int, version: int, values: dict[str, Any], cs: int,
+                        deleted: bool = False) -> None:
+        t = self.table
+        row = dict(values, fid=fid, version=version, changeset_id=cs, deleted=deleted)
+        if deleted:
+            row["valid_from"] = func.now()
+            row["valid_to"] = func.now()
+        try:
+            conn.execute(insert(t).values(**row))
+        except IntegrityError as exc:  # another writer created this version first
+            raise StaleVersion(f"要素 {fid} 已被他人修改 / feature {fid} changed meanwhile") from exc
+
+    def _clean(self, properties: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
+        clean, issues = check_properties(self.model, dict(properties), partial=partial)
+        if issues:
+            raise InvalidInput(format_issues(issues), issues=[i.as_dict() for i in issues])
+        return clean
+
+    def _geom_value(self, geometry: shapely.Geometry | None) -> dict[str, Any]:
+        if not self.has_geometry:
+            if geometry is not None:
+                raise InvalidInput(f"图层 {self.meta.name} 没有几何 / layer {self.meta.name} has no geometry")
+            return {}
+        return {"geom": None if geometry is None else from_shape(geometry, srid=SRID)}
+
+    # ------------------------------------------------------------------ bulk
+
+    def bulk_insert(self, conn: Connection, rows: Iterable[dict[str, Any]], geometries: Iterable[Any],
+                    changeset_id: int, progress: Callable[[int], None] | None = None,
+                    chunk: int = 20000) -> int:
+        """Insert many new features with COPY inside the caller's transaction; returns the count."""
+        columns = [*self.attributes, "changeset_id"] + (["geom"] if self.has_geometry else [])
+        copy_sql = f'COPY {self.table.name} ({", ".join(columns)}) FROM STDIN'
+        cursor = conn.connection.driver_connection.cursor()
+        total = 0
+        with cursor.copy(copy_sql) as copy:
+            for row, geom in zip(rows, geometries, strict=True):
+                values = [row.get(name) for name in self.attributes] + [changeset_id]
+                if self.has_geometry:
+                    values.append(None if geom is None else shapely.to_wkb(
+                        shapely.set_srid(geom, SRID), hex=True, include_srid=True))
+                copy.write_row(values)
+                total += 1
+                if total % chunk == 0 and progress:
+                    progress(chunk)
+        if progress and total % chunk:
+            progress(total % chunk)
+        return total
+
+
+def new_changeset(conn: Connection, *, author: str, source: str, layer: str | None, count: int) -> int:
+    c = Changeset.__table__
+    return conn.execute(insert(c).values(author=author, source=source[:400], layer=layer, feature_count=count)
+                        .returning(c.c.id)).scalar_one()
+
+
+def data_version(conn: Connection) -> int:
+    """The latest changeset id: any write anywhere changes it (for caching and for stored check runs)."""
+    return int(conn.scalar(select(func.coalesce(func.max(Changeset.__table__.c.id), literal(0)))))
+
+
+def describe(issue: Issue) -> str:
+    where = f"第{issue.feature}个要素 / feature {issue.feature}: " if issue.feature is not None else ""
+    return where + (f"{issue.field}: " if issue.field else "") + issue.problem
+
+
+def format_issues(issues: list[Issue], limit: int = 10) -> str:
+    shown = [describe(i) for i in issues[:limit]]
+    more = f" (另有 {len(issues) - limit} 个问题 / and {len(issues) - limit} more)" if len(issues) > limit else ""
+    return "; ".join(shown) + more
+
+

@@ -1,0 +1,77 @@
+"""Test fixtures: a real PostGIS database created for the session, emptied after each test.
+
+No mocked database anywhere. A skipped test fails the run: a database test that silently does not
+run is worse than one that fails (the geopandas CI habit).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import make_url, text
+
+import layers
+from registry import Registry, connect
+from registry.config import database_url
+from registry.db import drop_database, ensure_database, migrate
+
+
+@pytest.fixture(scope="session")
+def db_url() -> Iterator[str]:
+    base = make_url(database_url())
+    url = base.set(database=f"{base.database}_test_{os.getpid()}").render_as_string(hide_password=False)
+    drop_database(url)
+    ensure_database(url)
+    migrate(url)
+    yield url
+    drop_database(url)
+
+
+def truncate_all(reg: Registry) -> None:
+    tables = [m.__tablename__ for m in layers.LAYERS.values()] + ["changesets"]
+    extra = [t for t in layers.Base.metadata.tables if t not in tables and t != "land_classes"]
+    with reg.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {', '.join(tables + extra)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def reg(db_url: str) -> Iterator[Registry]:
+    registry = connect(db_url, user="tester")
+    yield registry
+    truncate_all(registry)
+    registry.close()
+
+
+@pytest.fixture
+def app(db_url: str, reg: Registry):
+    from gis_app import create_app
+
+    application = create_app({"TESTING": True, "DATABASE_URL": db_url})
+    yield application
+    application.extensions["registry"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped and exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _skipped:
+        terminalreporter.write_line(f"FAILED: {len(_skipped)} test(s) skipped; a skipped test is a failure here",
+                                    red=True)
