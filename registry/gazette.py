@@ -136,9 +136,9 @@ class _Joined:
 
 # --------------------------------------------------------------------------- patterns
 
-_TITLE = re.compile(r"(?P<issuer>[^《》。:]{0,30}?)关于(?P<subject>[^《》。:]+?)的?批复")
+_TITLE = re.compile(r"(?P<issuer>[^《》。:]{0,30}?)关于(?P<subject>[^。:]+?)的?批复")
 _OTHER_TITLE = re.compile(
-    r"[^《》。:]{0,30}?关于[^《》。:]+?的(?:通知|意见|决定|复函|函|公告|通告|报告|请示|命令|办法|规定|决议)")
+    r"[^《》。:]{0,30}?关于[^。:]+?的(?:通知|意见|决定|复函|函|公告|通告|报告|请示|命令|办法|规定|决议)")
 _OPEN, _CLOSE = r"[〔\[(【]", r"[〕\])】]"
 _DOC = re.compile(rf"[\u4e00-\u9fff]{{1,12}}{_OPEN}\d{{4}}{_CLOSE}\d{{1,5}}号")
 _REQUEST = re.compile(rf"请示》?\((?P<number>[\u4e00-\u9fff]{{1,12}}{_OPEN}\d{{4}}{_CLOSE}\d{{1,5}}号)\)")
@@ -156,7 +156,8 @@ _AUTHORITY_NAME = re.compile(r".{1,20}(?:人民政府|国务院)")
 
 _TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
 _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村", "林场", "农场")
-_LEADING_WORDS = re.compile(r"(?:同时|并|另|以及|及|和|与)?(?:征收|使用)?")
+_LEADING_WORDS = re.compile(r"(?:同时|并|另外?|以及|及|和|与)?(?:征收|使用)")
+_CONJUNCTION = re.compile(r"(?:以及|及|和|与|并)(.+)")
 _OWNER_WORDS = re.compile(r"(?:农民)?(?:集体所有|集体|国有)?的?$")
 
 # Names an older approval may still use after a division was renamed; the Tianditu table is current only.
@@ -263,6 +264,8 @@ def _title_end(clean: Sequence[str], index: int, pattern: re.Pattern[str]) -> in
             continue
         if piece.startswith(("《", "你")) or any(m in piece for m in ("。", ":", "请示》", "收悉")):
             return None
+        if text and ("关于" in piece or "批复" in text):
+            return None  # a second title (tables of contents list one per line)
         text += piece
         pieces += 1
         if pattern.fullmatch(text):
@@ -349,18 +352,18 @@ class _Reader:
         issuer, subject, body_from = self.read_title()
         doc_line = self.read_doc_number(body_from)
         self.read_addressee(doc_line + 1 if doc_line else body_from)
-        date_index, signature = self.read_date()
-        self.read_authority(issuer, signature)
+        date_line, signature, signature_line = self.read_date()
+        self.read_authority(issuer, signature, signature_line)
         self.read_subject(subject)
         self.read_figures()
         self.check_state_totals()
         self.problems.sort(key=lambda p: p.line)
-        return ParsedApproval(self.props, self.parcels, self.problems, first, date_index or self.last)
+        return ParsedApproval(self.props, self.parcels, self.problems, first, date_line or self.last)
 
-    # ---- header
+    # ---- header (line arguments and results are 1-based line numbers)
 
     def read_title(self) -> tuple[str, str, int]:
-        """Title, issuer (text before 关于) and subject; returns the first line number after the title."""
+        """Title, issuer (text before 关于) and subject; also the first line after the title."""
         first = self.start.line + 1
         if self.start.kind == "orphan":
             self.report(first, "文号前未找到“…关于…的批复”标题 / document number without a 批复 title")
@@ -373,49 +376,46 @@ class _Reader:
 
     def read_doc_number(self, body_from: int) -> int | None:
         """The 文号 printed under the title (or the line that opened an orphan 批复)."""
-        candidates = [self.start.line] if self.start.kind == "orphan" else [
-            j for j in _next_nonblank(self.clean, body_from - 1, 2) if j < self.last]
+        if self.start.kind == "orphan":
+            candidates = [self.start.line]
+        else:
+            candidates = [j for j in _next_nonblank(self.clean, body_from - 1, 2) if j < self.last]
         for j in candidates:
             if _DOC.fullmatch(self.clean[j]):
                 self.props["doc_number"] = normalise_doc_number(self.clean[j])
                 return j + 1
-            if j != candidates[0] or self.clean[j].endswith(":"):
-                break
+            if self.clean[j].endswith(":"):
+                break  # already at the addressee
         self.report(self.start.line + 1, "批复标题后未找到文号 / no document number under the 批复 title")
         return None
 
     def read_addressee(self, line: int) -> None:
-        """The addressee (主送机关) is the applicant: the short line ending in a colon."""
+        """The addressee (主送机关), i.e. the applicant, is the short text before a colon."""
         for j in _next_nonblank(self.clean, line - 1, 1):
-            text = self.lines[j].strip()
-            head, colon, _ = re.split(r"([:：])", text, maxsplit=1) + ["", ""] if re.search(
-                r"[:：]", text) else (text, "", "")
-            if colon and 0 < len(head) <= 60 and not re.search(r"[。《》]", head):
-                self.props["applicant"] = _compact([head])
+            if j < self.last and (m := re.match(r"([^:。《》]{1,60}):", self.clean[j])):
+                self.props["applicant"] = m[1]
                 return
         self.report(line, "未找到主送机关(申请单位) / addressee (applicant) not found")
 
-    def read_date(self) -> tuple[int | None, str]:
-        """The signing date closes the 批复; the line above it (or the same line) names the signer."""
+    def read_date(self) -> tuple[int | None, str, int]:
+        """The signing date closes the 批复; the same line or the one above names the signer."""
         j = _date_line(self.clean, self.start.title_end + 1, self.last)
         if j is None:
             self.report(self.last, "未找到批复日期 / approval date not found")
-            return None, ""
+            return None, "", self.last
         m = _DATE.fullmatch(self.clean[j])
         assert m is not None
-        approved = _parse_date(m)
-        if approved is None:
+        self.props["approved_on"] = _parse_date(m)
+        if self.props["approved_on"] is None:
             self.report(j + 1, "日期无效 / invalid date")
-        self.props["approved_on"] = approved
-        signature = m["sig"]
-        if not signature:
-            above = [k for k in range(j - 1, self.start.title_end, -1) if self.clean[k]][:1]
-            if above and _AUTHORITY_NAME.fullmatch(self.clean[above[0]]):
-                signature = self.clean[above[0]]
-        self.signature_line = (j + 1) if m["sig"] else (above[0] + 1 if not m["sig"] and above else j + 1)
-        return j + 1, signature
+        if m["sig"]:
+            return j + 1, m["sig"], j + 1
+        above = [k for k in range(j - 1, self.start.title_end, -1) if self.clean[k]][:1]
+        if above and _AUTHORITY_NAME.fullmatch(self.clean[above[0]]):
+            return j + 1, self.clean[above[0]], above[0] + 1
+        return j + 1, "", j + 1
 
-    def read_authority(self, issuer: str, signature: str) -> None:
+    def read_authority(self, issuer: str, signature: str, signature_line: int) -> None:
         """Province, State Council, or a city deciding under the province's delegation (闽政地榕〔…〕)."""
         doc = self.props["doc_number"] or ""
         delegated = _DELEGATED.match(doc)
@@ -427,8 +427,7 @@ class _Reader:
         if not name and doc.startswith("闽政"):
             name = "福建省人民政府"
         if issuer and signature and issuer != signature:
-            self.report(getattr(self, "signature_line", self.last),
-                        f"落款“{signature}”与标题发文机关“{issuer}”不一致 / signature differs from the title's issuer")
+            self.report(signature_line, f"落款“{signature}”与标题发文机关“{issuer}”不一致 / signature differs from the title's issuer")
         if name == "国务院":
             kind: str | None = "state_council"
         elif name.startswith("福建省人民政府"):
@@ -446,9 +445,14 @@ class _Reader:
     def read_subject(self, subject: str) -> None:
         """County, year, batch and kind come from the title; the request number from the first paragraph."""
         title_line = self.start.line + 1
-        if "成片开发" in subject:
+        body = _Joined.of(self.lines, self.start.title_end + 2, self.last)
+        if not subject:  # no title: the kind can still be read from the body
+            subject_kind = "成片开发" if "成片开发方案" in body.text else "农用地转用" if "转为建设用地" in body.text else ""
+        else:
+            subject_kind = subject
+        if "成片开发" in subject_kind:
             self.props["approval_kind"] = "zone_plan"
-        elif "农用地转用" in subject or "土地征收" in subject or "征收土地" in subject:
+        elif any(word in subject_kind for word in ("农用地转用", "土地征收", "征收土地")):
             self.props["approval_kind"] = "conversion_batch"
         else:
             self.report(title_line, "标题中无法识别批复类型(农用地转用和土地征收 / 成片开发方案) / approval kind "
@@ -459,7 +463,6 @@ class _Reader:
             self.report(title_line, "标题中未找到福建省县(市、区)名称 / no Fujian county named in the title")
         if m := _YEAR_BATCH.search(subject):
             self.props["year"], self.props["batch_no"] = _cn_number(m["y"]), _cn_number(m["b"])
-        body = _Joined.of(self.lines, self.start.title_end + 2, self.last)
         if m := _REQUEST.search(body.text):
             self.props["request_number"] = normalise_doc_number(m["number"])
 
@@ -538,11 +541,10 @@ class _Reader:
         if label.startswith("其中"):
             self.report(line, f"分项面积“{label}{value}公顷”未存储 / breakdown figure not stored")
             return place
-        parsed = None
-        for candidate in dict.fromkeys([label, _LEADING_WORDS.sub("", label, count=1)]):
-            parsed = _split_label(_strip_admin(candidate))
-            if parsed is not None:
-                break
+        bare = _strip_admin(_LEADING_WORDS.sub("", label, count=1))
+        if (m := _CONJUNCTION.fullmatch(bare)) and m[1] in LAND_CLASS_BY_NAME:
+            bare = m[1]  # 及草地; a village such as 和平村 keeps its first character
+        parsed = _split_label(bare)
         if parsed is None:
             self.report(line, f"无法识别的地点“{label}” / place not recognised in “{label}”")
             return place

@@ -1,0 +1,57 @@
+"""Tables that are not layers: stored check runs and their findings (written by analysis/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from layers.base import SRID, Base
+
+
+class CheckRun(Base):
+    """One run of the check engine: its parameters, the data version it saw, and how it went."""
+
+    __tablename__ = "check_runs"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="running")
+    """running, done or failed."""
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
+    data_version: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    author: Mapped[str] = mapped_column(String(120), nullable=False)
+    checks_total: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    checks_done: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    finding_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Finding(Base):
+    """One problem found by one check in one run: the feature, the rule, the figures, the geometry."""
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index("ix_findings_run_check", "run_id", "check_id"),
+        Index("gx_findings_geom", "geom", postgresql_using="gist"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("check_runs.id", ondelete="CASCADE"), nullable=False)
+    check_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    layer: Mapped[str] = mapped_column(String(80), nullable=False)
+    fid: Mapped[int | None] = mapped_column(BigInteger)
+    key: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    """Distinguishes several findings of one check on one feature (e.g. the zone overlapped)."""
+    severity: Mapped[str] = mapped_column(String(20), nullable=False)
+    message_zh: Mapped[str] = mapped_column(Text, nullable=False)
+    message_en: Mapped[str] = mapped_column(Text, nullable=False)
+    measured: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
+    county_code: Mapped[str | None] = mapped_column(String(12))
+    geom = mapped_column(Geometry("GEOMETRY", srid=SRID, spatial_index=False))

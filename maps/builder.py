@@ -1,0 +1,363 @@
+"""Folium map builders: layers coloured by category, escaped popups, findings, 700 m circles.
+
+The builders receive data (GeoDataFrames in EPSG:4490 or 4326 whose columns are named like the
+model's attributes, plus ``fid``) and never query a database, so a page, a report and a notebook
+draw a layer the same way. Everything a layer shows comes from its model: the title, the popup
+fields and their Chinese labels, the code labels and the style field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from folium.plugins import Fullscreen, MarkerCluster, VectorGridProtobuf
+from folium.template import Template
+from folium.utilities import JsCode
+from jinja2.utils import htmlsafe_json_dumps
+from shapely.geometry import mapping
+
+from layers.base import Feature, layer_attributes
+from maps.assets import localise
+from maps.style import Category, Legend, MapTitle, categories, colour_of, style_key
+from maps.text import escape
+
+Bounds = tuple[float, float, float, float]
+"""(west, south, east, north) in degrees, the order of ``GeoDataFrame.total_bounds``."""
+
+FUJIAN_BOUNDS: Bounds = (115.8, 23.5, 120.7, 28.3)
+"""The province's extent (DOMAIN.md §1): the view of a map with nothing to fit."""
+
+DEFAULT_ASSET_URL = "/static/vendor"
+"""Where the app serves ``node_modules`` files (see :mod:`maps.assets`)."""
+
+CLUSTER_THRESHOLD = 200
+"""Point layers with more features than this are clustered, so the page stays responsive."""
+
+STATION_RADIUS_M = 700.0
+"""Service radius of a community eldercare station (DOMAIN.md §6)."""
+
+FINDING_COLOUR = "#E31A1C"
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+"""Chinese names of the usual severities; another severity is shown as stored."""
+
+_STATIONS = ("eldercare_facilities", "facility_type", "community_station")
+"""(layer, attribute, code) of the features that get a service-radius circle."""
+
+_MISSING = "—"
+
+
+@dataclass(frozen=True)
+class BaseMap:
+    """The base map, which is configuration: intranets may have their own tile server or none.
+
+    The default has no tiles, so a page works with no network at all. ``labels_url`` is a second
+    tile layer drawn over the first (Tianditu serves place names separately from the map).
+    """
+
+    url: str | None = None
+    attribution: str = ""
+    min_zoom: int = 0
+    max_zoom: int = 18
+    subdomains: str = "abc"
+    labels_url: str | None = None
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """The tile URL templates, bottom first."""
+        return tuple(u for u in (self.url, self.labels_url) if u)
+
+
+def tianditu(key: str) -> BaseMap:
+    """Tianditu (天地图) vector map with its annotation layer, in Web Mercator.
+
+    Tianditu is CGCS2000, which equals WGS 84 at metre level, so registry geometries need no shift
+    (unlike Amap tiles, which are GCJ-02). The key is a browser key and ends up in the page.
+    """
+    if not re.fullmatch(r"[0-9A-Za-z]+", key):
+        raise ValueError("天地图密钥只能包含字母和数字 / a Tianditu key has letters and digits only")
+    template = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+                "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+                "&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}")
+    return BaseMap(url=template.format(layer="vec", key=key), labels_url=template.format(layer="cva", key=key),
+                   attribution="© 天地图", min_zoom=1, max_zoom=18, subdomains="01234567")
+
+
+class _LocalisedMap(folium.Map):
+    """A map that points its JS/CSS links at the app when it renders, so plugins added after
+    :func:`new_map` (a MarkerCluster, a vector-tile layer) are served locally too."""
+
+    def __init__(self, asset_url: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.asset_url = asset_url
+
+    def render(self, **kwargs: Any) -> None:
+        localise(self, self.asset_url)
+        super().render(**kwargs)
+
+
+class _Controls(MacroElement):
+    """Zoom buttons with Chinese titles and a metric-only scale; folium's own have English text."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.zoom({zoomInTitle: "放大", zoomOutTitle: "缩小"}).addTo({{ this._parent.get_name() }});
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
+def new_map(base: BaseMap, bounds: Bounds | None = None, *, title: str | None = None,
+            asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
+    """An empty map fitted to ``bounds`` (Fujian when None), with local assets and Chinese controls."""
+    west, south, east, north = bounds or FUJIAN_BOUNDS
+    m = _LocalisedMap(asset_url, location=[(south + north) / 2, (west + east) / 2], zoom_start=7,
+                      tiles=None, min_zoom=base.min_zoom, max_zoom=base.max_zoom, zoom_control=False,
+                      prefer_canvas=True)
+    for i, url in enumerate(base.urls):
+        folium.TileLayer(url, name=f"底图{i + 1}", attr=escape(base.attribution) or "底图",
+                         subdomains=base.subdomains, min_zoom=base.min_zoom, max_zoom=base.max_zoom,
+                         control=False).add_to(m)
+    _Controls().add_to(m)
+    Fullscreen(title="全屏", title_cancel="退出全屏").add_to(m)
+    m.fit_bounds([[south, west], [north, east]])
+    if title:
+        MapTitle(title).add_to(m)
+        m.get_root().title = escape(title)
+    return m
+
+
+def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, show: bool = True,
+              cluster_threshold: int = CLUSTER_THRESHOLD,
+              station_radius_m: float = STATION_RADIUS_M) -> folium.FeatureGroup:
+    """Draw a layer's features as one toggleable group named by its Chinese title, with its legend.
+
+    Points are circle markers (clustered above ``cluster_threshold``); community eldercare stations
+    also get a circle of ``station_radius_m`` metres, drawn outside the cluster so the covered area
+    stays visible at every zoom.
+    """
+    meta = model.__layer__
+    gdf = _lonlat(gdf)
+    styles = gdf[meta.style_field] if meta.style_field in gdf else [None] * len(gdf)
+    found = categories(model, styles if meta.style_field else None)
+    colours = [colour_of(found, v) for v in styles]
+    group = folium.FeatureGroup(name=meta.title_zh, show=show).add_to(m)
+    _draw(group, gdf, colours, _popups(model, gdf), _tooltips(model, gdf), cluster_threshold=cluster_threshold)
+
+    entries = list(found.values())
+    layer, attribute, code = _STATIONS
+    if meta.name == layer and attribute in gdf:
+        stations = (gdf[attribute] == code) & (gdf.geom_type == "Point")
+        for geom, colour in zip(gdf.geometry[stations], pd.Series(colours, index=gdf.index)[stations],
+                                strict=True):
+            folium.Circle([geom.y, geom.x], radius=station_radius_m, color=colour, weight=1, dash_array="4 4",
+                          fill=True, fill_color=colour, fill_opacity=0.08, interactive=False).add_to(group)
+        if stations.any():
+            entries.append(Category(f"社区养老服务站服务半径 {station_radius_m:g} 米", found[code].colour, "ring"))
+    if entries:
+        Legend(meta.title_zh, entries).add_to(group)
+    return group
+
+
+def add_findings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "检查发现的问题",
+                 show: bool = True) -> folium.FeatureGroup:
+    """Draw check findings (columns ``check_id``, ``severity``, ``message``) in red, over the layers."""
+    gdf = _lonlat(gdf)
+    popups = [_popup_html(name, [("检查规则", row.check_id),
+                                 ("严重程度", SEVERITY_ZH.get(str(row.severity), row.severity)),
+                                 ("说明", row.message)])
+              for row in gdf.itertuples()]
+    tooltips = [escape(message) for message in gdf["message"]]
+    group = folium.FeatureGroup(name=name, show=show).add_to(m)
+    _draw(group, gdf, [FINDING_COLOUR] * len(gdf), popups, tooltips, cluster_threshold=CLUSTER_THRESHOLD,
+          emphasis=True)
+    Legend(name, [Category(name, FINDING_COLOUR)]).add_to(group)
+    return group
+
+
+def add_tile_layer(m: folium.Map, model: type[Feature], url: str, *, source_layer: str | None = None,
+                   show: bool = True) -> VectorGridProtobuf:
+    """A big layer as vector tiles (DESIGN.md: never one huge embedded GeoJSON), styled like
+    :func:`add_layer`; the tiles must carry the style and popup fields as feature properties.
+
+    ``url`` is the app's tile URL template (``.../{z}/{x}/{y}.pbf``); ``source_layer`` is the layer
+    name inside the tiles, the layer's name by default. Popups are built from DOM text nodes, so
+    tile properties are never parsed as HTML.
+    """
+    if re.search(r"[\s'\"\\<>]", url):
+        raise ValueError(f"tile URL template must not contain quotes, spaces or angle brackets: {url!r}")
+    meta = model.__layer__
+    found = categories(model)
+    colours = {code: c.colour for code, c in found.items() if code}
+    fallback = found[""].colour if "" in found else colour_of(found, None)
+    style = (f"function (p) {{ var c = {htmlsafe_json_dumps(colours)}[p[{htmlsafe_json_dumps(meta.style_field)}]]"
+             f" || {htmlsafe_json_dumps(fallback)}; return {{fill: true, fillColor: c, fillOpacity: 0.5, color: c,"
+             " weight: 1, radius: 5}; }")
+    options = (f"{{interactive: true, rendererFactory: L.canvas.tile, vectorTileLayerStyles: "
+               f"{{{htmlsafe_json_dumps(source_layer or meta.name)}: {style}}}}}")
+    layer = VectorGridProtobuf(url, meta.title_zh, options, show=show).add_to(m)
+    _TilePopups(model).add_to(layer)
+    Legend(meta.title_zh, found.values()).add_to(layer)
+    return layer
+
+
+def layer_map(model: type[Feature], gdf: gpd.GeoDataFrame, base: BaseMap, *,
+              asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
+    """One layer on its own page, titled with its Chinese name and fitted to its features."""
+    gdf = _lonlat(gdf)
+    m = new_map(base, _bounds([gdf]), title=model.__layer__.title_zh, asset_url=asset_url)
+    add_layer(m, model, gdf)
+    return m
+
+
+def combined_map(layers: Sequence[tuple[type[Feature], gpd.GeoDataFrame]], base: BaseMap,
+                 findings: gpd.GeoDataFrame | None = None, *, title: str = "综合地图",
+                 asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
+    """Several layers and, on top, the findings, each switchable in a Chinese layer control."""
+    frames = [(model, _lonlat(gdf)) for model, gdf in layers]
+    if findings is not None:
+        findings = _lonlat(findings)
+    m = new_map(base, _bounds([gdf for _, gdf in frames] + ([findings] if findings is not None else [])),
+                title=title, asset_url=asset_url)
+    for model, gdf in frames:
+        add_layer(m, model, gdf)
+    if findings is not None:
+        add_findings(m, findings)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+_BIND = JsCode("""function (feature, layer) {
+    layer.bindPopup(feature.properties.popup, {maxWidth: 360});
+    layer.bindTooltip(feature.properties.tooltip, {sticky: true});
+}""")
+
+
+def _draw(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, colours: Sequence[str], popups: Sequence[str],
+          tooltips: Sequence[str], *, cluster_threshold: int, emphasis: bool = False) -> None:
+    """Points as one circle marker each (what a cluster needs); other shapes as a single GeoJSON
+    layer, whose popups and tooltips are the already-escaped HTML carried in its properties."""
+    weight = 3 if emphasis else 1
+    is_point = (gdf.geom_type == "Point").to_numpy()
+    target = MarkerCluster(control=False).add_to(group) if is_point.sum() > cluster_threshold else group
+    shapes = []
+    for geom, point, colour, popup, tooltip in zip(gdf.geometry, is_point, colours, popups, tooltips, strict=True):
+        if point:
+            folium.CircleMarker([geom.y, geom.x], radius=7 if emphasis else 6, color="#333333", weight=weight,
+                                fill=True, fill_color=colour, fill_opacity=0.9,
+                                popup=folium.Popup(popup, max_width=360),
+                                tooltip=folium.Tooltip(tooltip)).add_to(target)
+        else:
+            style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": 0.25 if emphasis else 0.45,
+                     "dashArray": "6 4" if emphasis else None}
+            shapes.append({"type": "Feature", "geometry": mapping(geom),
+                           "properties": {"style": style, "popup": popup, "tooltip": tooltip}})
+    if shapes:
+        folium.GeoJson({"type": "FeatureCollection", "features": shapes}, control=False, on_each_feature=_BIND,
+                       marker=folium.CircleMarker(radius=7, fill=True, fill_opacity=0.9)).add_to(group)
+
+
+def _popups(model: type[Feature], gdf: gpd.GeoDataFrame) -> list[str]:
+    """Each feature's popup: its ``popup_fields`` under their Chinese labels, codes by their labels."""
+    meta = model.__layer__
+    rules = layer_attributes(model)
+    fields = [f for f in meta.popup_fields if f in gdf]
+    return [_popup_html(meta.title_zh, [(rules[f].zh if f in rules else f,
+                                         _display(value, rules.get(f))) for f, value in zip(fields, values,
+                                                                                           strict=True)])
+            for values in gdf[fields].itertuples(index=False, name=None)]
+
+
+def _tooltips(model: type[Feature], gdf: gpd.GeoDataFrame) -> list[str]:
+    label = model.__layer__.label_field
+    if label in gdf:
+        return [escape(_display(v, None)) for v in gdf[label]]
+    return [escape(model.__layer__.title_zh)] * len(gdf)
+
+
+def _popup_html(title: str, rows: Iterable[tuple[str, Any]]) -> str:
+    cells = "".join(f'<tr><th style="text-align:left;padding-right:8px;white-space:nowrap">{escape(label)}</th>'
+                    f"<td>{escape(value)}</td></tr>" for label, value in rows)
+    return f'<div class="fujian-popup"><b>{escape(title)}</b><table>{cells}</table></div>'
+
+
+def _display(value: Any, rule: Any) -> str:
+    """A value as a reader expects it: codes by their Chinese label, dates as dates, no float noise."""
+    key = style_key(value)
+    if not key:
+        return _MISSING
+    if rule is not None and rule.codes is not None:
+        return rule.codes.label(key)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() if isinstance(value, pd.Timestamp) \
+            else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return key
+
+
+class _TilePopups(MacroElement):
+    """Click popups for a vector-tile layer, built from text nodes (tile properties are data, not HTML)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("click", function (e) {
+            var box = L.DomUtil.create("div", "fujian-popup");
+            L.DomUtil.create("b", "", box).textContent = {{ this.title|tojson }};
+            var table = L.DomUtil.create("table", "", box);
+            {{ this.fields|tojson }}.forEach(function (f) {
+                var v = e.layer.properties[f.name];
+                if (v === undefined) { return; }
+                var row = table.insertRow();
+                var th = L.DomUtil.create("th", "", row);
+                th.style.cssText = "text-align:left;padding-right:8px;white-space:nowrap";
+                th.textContent = f.label;
+                row.insertCell().textContent = (v === null || v === "") ? {{ this.missing|tojson }}
+                    : (f.codes && f.codes[v] !== undefined ? f.codes[v] : String(v));
+            });
+            L.popup({maxWidth: 360}).setLatLng(e.latlng).setContent(box).openOn(e.target._map);
+        });
+        {% endmacro %}
+    """)
+
+    def __init__(self, model: type[Feature]):
+        super().__init__()
+        self._name = "TilePopups"
+        rules = layer_attributes(model)
+        self.title = model.__layer__.title_zh
+        self.missing = _MISSING
+        self.fields = [{"name": f, "label": rules[f].zh if f in rules else f,
+                        "codes": {c.code: c.zh for c in rules[f].codes} if f in rules and rules[f].codes else None}
+                       for f in model.__layer__.popup_fields]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Features with a geometry, in longitude/latitude; CGCS2000 is used as WGS 84 (equal at metre level)."""
+    if gdf.crs is None:
+        raise ValueError("数据未声明坐标系 / the GeoDataFrame has no CRS: declare EPSG:4490 or EPSG:4326")
+    if gdf.crs.to_epsg() not in (4326, 4490):
+        gdf = gdf.to_crs(4326)
+    return gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+
+
+def _bounds(frames: Iterable[gpd.GeoDataFrame]) -> Bounds | None:
+    boxes = [f.total_bounds for f in frames if len(f)]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
