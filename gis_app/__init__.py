@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from gis_app import features, mapviews, openapi, problems
+from gis_app.auth import parse_tokens
+from gis_app.jsonify import JSONProvider
 from registry import connect
 from registry.config import database_url
 
@@ -20,15 +24,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BASEMAP_ATTRIBUTION=os.environ.get("FUJIAN_BASEMAP_ATTRIBUTION", ""),
         TIANDITU_KEY=os.environ.get("FUJIAN_TIANDITU_KEY", ""),
         MAX_CONTENT_LENGTH=int(os.environ.get("FUJIAN_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
-        JSON_AS_ASCII=False,
+        EDIT_TOKENS=parse_tokens(os.environ.get("FUJIAN_EDIT_TOKENS", "")),
+        ASSET_DIR=os.environ.get("FUJIAN_ASSET_DIR", str(Path(__file__).resolve().parent.parent / "node_modules")),
     )
     if test_config:
         app.config.update(test_config)
-    app.json.ensure_ascii = False
+    app.json = JSONProvider(app)
     app.extensions["registry"] = connect(app.config["DATABASE_URL"], user="web")
 
-    from gis_app import problems, web
-
     problems.init_app(app)
-    app.register_blueprint(web.bp)
+    for blueprint in (features.bp, openapi.bp, mapviews.bp):
+        app.register_blueprint(blueprint)
     return app

@@ -16,7 +16,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-import pandas as pd
+import numpy as np
 from branca.element import MacroElement
 from folium.plugins import Fullscreen, MarkerCluster, VectorGridProtobuf
 from folium.template import Template
@@ -24,7 +24,7 @@ from folium.utilities import JsCode
 from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry import mapping
 
-from layers.base import Feature, layer_attributes
+from layers.base import AttrRule, Feature, layer_attributes
 from maps.assets import localise
 from maps.style import Category, Legend, MapTitle, categories, colour_of, style_key
 from maps.text import escape
@@ -45,6 +45,7 @@ STATION_RADIUS_M = 700.0
 """Service radius of a community eldercare station (DOMAIN.md §6)."""
 
 FINDING_COLOUR = "#E31A1C"
+"""Findings are red on every map, drawn thicker and dashed so they stand out from the rose category colour."""
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 """Chinese names of the usual severities; another severity is shown as stored."""
@@ -120,8 +121,8 @@ def new_map(base: BaseMap, bounds: Bounds | None = None, *, title: str | None = 
     """An empty map fitted to ``bounds`` (Fujian when None), with local assets and Chinese controls."""
     west, south, east, north = bounds or FUJIAN_BOUNDS
     m = _LocalisedMap(asset_url, location=[(south + north) / 2, (west + east) / 2], zoom_start=7,
-                      tiles=None, min_zoom=base.min_zoom, max_zoom=base.max_zoom, zoom_control=False,
-                      prefer_canvas=True)
+                      tiles=None, zoom_control=False, prefer_canvas=True)
+    m.options.update(minZoom=base.min_zoom, maxZoom=base.max_zoom)  # folium passes its own only to its tiles
     for i, url in enumerate(base.urls):
         folium.TileLayer(url, name=f"底图{i + 1}", attr=escape(base.attribution) or "底图",
                          subdomains=base.subdomains, min_zoom=base.min_zoom, max_zoom=base.max_zoom,
@@ -147,7 +148,7 @@ def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, sho
     meta = model.__layer__
     gdf = _lonlat(gdf)
     styles = gdf[meta.style_field] if meta.style_field in gdf else [None] * len(gdf)
-    found = categories(model, styles if meta.style_field else None)
+    found = categories(model, styles)
     colours = [colour_of(found, v) for v in styles]
     group = folium.FeatureGroup(name=meta.title_zh, show=show).add_to(m)
     _draw(group, gdf, colours, _popups(model, gdf), _tooltips(model, gdf), cluster_threshold=cluster_threshold)
@@ -155,13 +156,15 @@ def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, sho
     entries = list(found.values())
     layer, attribute, code = _STATIONS
     if meta.name == layer and attribute in gdf:
-        stations = (gdf[attribute] == code) & (gdf.geom_type == "Point")
-        for geom, colour in zip(gdf.geometry[stations], pd.Series(colours, index=gdf.index)[stations],
-                                strict=True):
-            folium.Circle([geom.y, geom.x], radius=station_radius_m, color=colour, weight=1, dash_array="4 4",
-                          fill=True, fill_color=colour, fill_opacity=0.08, interactive=False).add_to(group)
+        stations = ((gdf[attribute] == code) & (gdf.geom_type == "Point")).to_numpy()
+        for geom, colour, station in zip(gdf.geometry, colours, stations, strict=True):
+            if station:
+                folium.Circle([geom.y, geom.x], radius=station_radius_m, color=colour, weight=1,
+                              dash_array="4 4", fill=True, fill_color=colour, fill_opacity=0.08,
+                              interactive=False).add_to(group)
         if stations.any():
-            entries.append(Category(f"社区养老服务站服务半径 {station_radius_m:g} 米", found[code].colour, "ring"))
+            entries.append(Category(f"社区养老服务站服务半径 {station_radius_m:g} 米", colour_of(found, code),
+                                    "ring"))
     if entries:
         Legend(meta.title_zh, entries).add_to(group)
     return group
@@ -171,11 +174,11 @@ def add_findings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "检查发
                  show: bool = True) -> folium.FeatureGroup:
     """Draw check findings (columns ``check_id``, ``severity``, ``message``) in red, over the layers."""
     gdf = _lonlat(gdf)
-    popups = [_popup_html(name, [("检查规则", row.check_id),
-                                 ("严重程度", SEVERITY_ZH.get(str(row.severity), row.severity)),
-                                 ("说明", row.message)])
-              for row in gdf.itertuples()]
-    tooltips = [escape(message) for message in gdf["message"]]
+    popups = [_popup_html(name, [("检查规则", _display(check_id, None)),
+                                 ("严重程度", SEVERITY_ZH.get(str(severity), _display(severity, None))),
+                                 ("说明", _display(message, None))])
+              for check_id, severity, message in zip(gdf["check_id"], gdf["severity"], gdf["message"], strict=True)]
+    tooltips = [escape(_display(message, None)) for message in gdf["message"]]
     group = folium.FeatureGroup(name=name, show=show).add_to(m)
     _draw(group, gdf, [FINDING_COLOUR] * len(gdf), popups, tooltips, cluster_threshold=CLUSTER_THRESHOLD,
           emphasis=True)
@@ -197,7 +200,7 @@ def add_tile_layer(m: folium.Map, model: type[Feature], url: str, *, source_laye
     meta = model.__layer__
     found = categories(model)
     colours = {code: c.colour for code, c in found.items() if code}
-    fallback = found[""].colour if "" in found else colour_of(found, None)
+    fallback = colour_of(found, None)
     style = (f"function (p) {{ var c = {htmlsafe_json_dumps(colours)}[p[{htmlsafe_json_dumps(meta.style_field)}]]"
              f" || {htmlsafe_json_dumps(fallback)}; return {{fill: true, fillColor: c, fillOpacity: 0.5, color: c,"
              " weight: 1, radius: 5}; }")
@@ -220,13 +223,20 @@ def layer_map(model: type[Feature], gdf: gpd.GeoDataFrame, base: BaseMap, *,
 
 def combined_map(layers: Sequence[tuple[type[Feature], gpd.GeoDataFrame]], base: BaseMap,
                  findings: gpd.GeoDataFrame | None = None, *, title: str = "综合地图",
+                 tile_layers: Sequence[tuple[type[Feature], str]] = (),
                  asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
-    """Several layers and, on top, the findings, each switchable in a Chinese layer control."""
+    """Several layers and, on top, the findings, each switchable in a Chinese layer control.
+
+    ``tile_layers`` are (model, tile URL template) pairs for layers too big to embed; they are drawn
+    under the embedded layers. The view fits the embedded data (tiles have no extent to read).
+    """
     frames = [(model, _lonlat(gdf)) for model, gdf in layers]
     if findings is not None:
         findings = _lonlat(findings)
     m = new_map(base, _bounds([gdf for _, gdf in frames] + ([findings] if findings is not None else [])),
                 title=title, asset_url=asset_url)
+    for model, url in tile_layers:
+        add_tile_layer(m, model, url)
     for model, gdf in frames:
         add_layer(m, model, gdf)
     if findings is not None:
@@ -247,20 +257,23 @@ _BIND = JsCode("""function (feature, layer) {
 def _draw(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, colours: Sequence[str], popups: Sequence[str],
           tooltips: Sequence[str], *, cluster_threshold: int, emphasis: bool = False) -> None:
     """Points as one circle marker each (what a cluster needs); other shapes as a single GeoJSON
-    layer, whose popups and tooltips are the already-escaped HTML carried in its properties."""
+    layer (multi-points as circle markers), whose popups and tooltips are the already-escaped HTML
+    carried in its properties."""
     weight = 3 if emphasis else 1
     is_point = (gdf.geom_type == "Point").to_numpy()
     target = MarkerCluster(control=False).add_to(group) if is_point.sum() > cluster_threshold else group
     shapes = []
     for geom, point, colour, popup, tooltip in zip(gdf.geometry, is_point, colours, popups, tooltips, strict=True):
         if point:
-            folium.CircleMarker([geom.y, geom.x], radius=7 if emphasis else 6, color="#333333", weight=weight,
+            folium.CircleMarker([geom.y, geom.x], radius=7 if emphasis else 6,
+                                color=colour if emphasis else "#333333", weight=weight,
                                 fill=True, fill_color=colour, fill_opacity=0.9,
                                 popup=folium.Popup(popup, max_width=360),
                                 tooltip=folium.Tooltip(tooltip)).add_to(target)
         else:
-            style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": 0.25 if emphasis else 0.45,
-                     "dashArray": "6 4" if emphasis else None}
+            style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": 0.25 if emphasis else 0.45}
+            if emphasis:
+                style["dashArray"] = "6 4"
             shapes.append({"type": "Feature", "geometry": mapping(geom),
                            "properties": {"style": style, "popup": popup, "tooltip": tooltip}})
     if shapes:
@@ -292,18 +305,17 @@ def _popup_html(title: str, rows: Iterable[tuple[str, Any]]) -> str:
     return f'<div class="fujian-popup"><b>{escape(title)}</b><table>{cells}</table></div>'
 
 
-def _display(value: Any, rule: Any) -> str:
+def _display(value: Any, rule: AttrRule | None) -> str:
     """A value as a reader expects it: codes by their Chinese label, dates as dates, no float noise."""
     key = style_key(value)
     if not key:
         return _MISSING
     if rule is not None and rule.codes is not None:
         return rule.codes.label(key)
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "是" if value else "否"
-    if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.strftime("%Y-%m-%d") if value == value.normalize() if isinstance(value, pd.Timestamp) \
-            else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.datetime):  # pandas Timestamps too
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return f"{value:.10g}"
     return key
@@ -357,7 +369,10 @@ def _lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _bounds(frames: Iterable[gpd.GeoDataFrame]) -> Bounds | None:
+    """The extent of all features, padded so a single point does not zoom the map to its maximum."""
     boxes = [f.total_bounds for f in frames if len(f)]
     if not boxes:
         return None
-    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    pad = 0.005
+    return (min(b[0] for b in boxes) - pad, min(b[1] for b in boxes) - pad,
+            max(b[2] for b in boxes) + pad, max(b[3] for b in boxes) + pad)

@@ -65,7 +65,10 @@ def categories(model: type[Feature], values: Iterable[Any] | None = None) -> dic
     present = None if values is None else {style_key(v) for v in values}
     codes = layer_attributes(model)[meta.style_field].codes
     # Without a code list, colour the distinct values in sorted order: stable for a given data set only.
-    ordered = [(c.code, c.zh) for c in codes] if codes is not None else [(k, k) for k in sorted(present or ())]
+    if codes is not None:
+        ordered = [(c.code, c.zh) for c in codes]
+    else:
+        ordered = [(k, k) for k in sorted((present or set()) - {""})]
     found = {code: Category(label, PALETTE[i % len(PALETTE)], shape) for i, (code, label) in enumerate(ordered)
              if present is None or code in present}
     if present is not None and present - found.keys():

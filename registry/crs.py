@@ -92,19 +92,31 @@ _PSEUDO = {"GCJ02": "GCJ02", "BD09": "BD09", "BD09LL": "BD09"}
 
 _GRS80_INVERSE_FLATTENING = 298.257222101
 """CGCS2000's ellipsoid differs from GRS80 only beyond the 10th digit of 1/f: the same at any scale here."""
-_OLD_DATUM_AXES = {6378245.0: "北京54 / Beijing 1954", 6378140.0: "西安80 / Xian 1980"}
+_OLD_DATUM_AXES = {6378245.0: ("北京54", "Beijing 1954"), 6378140.0: ("西安80", "Xian 1980")}
 """Semi-major axes of China's older datums, named in the refusal because surveys still use them."""
 
 
 def _accepted_list() -> str:
-    return "; ".join(f"{crs_id} {label}" for crs_id, label in ACCEPTED.items())
+    return ", ".join(ACCEPTED)
 
 
-def _refuse_unaccepted(what: str, hint: str = "") -> InvalidInput:
+def _old_datum(crs: pyproj.CRS | None) -> tuple[str, str] | None:
+    """(Chinese, English) name of the older Chinese datum ``crs`` is based on, if it is one."""
+    if crs is None or crs.ellipsoid is None:
+        return None
+    return _OLD_DATUM_AXES.get(crs.ellipsoid.semi_major_metre)
+
+
+def _not_accepted(name: str, crs: pyproj.CRS | None = None) -> InvalidInput:
+    """The refusal of an identified but unaccepted CRS, naming Beijing 1954 / Xian 1980 when it is one
+    of them: surveys still arrive in them and they need a 7-parameter conversion first."""
+    old = _old_datum(crs)
+    zh = f"({old[0]},须先转换为 CGCS2000)" if old else ""
+    en = f" ({old[1]}: convert to CGCS2000 first)" if old else ""
     return InvalidInput(
-        f"不接受的坐标系 {what}{hint};可接受的坐标系 / CRS {what} is not accepted{hint}; accepted: "
-        f"{_accepted_list()}",
-        accepted=list(ACCEPTED),
+        f"不接受的坐标系 {name}{zh};可接受 {_accepted_list()} / CRS {name} is not accepted{en}; "
+        f"accepted: {_accepted_list()}",
+        crs=name, hint_zh=zh, hint_en=en, accepted=list(ACCEPTED),
     )
 
 
@@ -177,28 +189,31 @@ def _identify(crs: pyproj.CRS) -> str:
     by_parameters = _identify_by_parameters(crs)
     if by_parameters:
         return by_parameters
-    hint = ""
-    if crs.ellipsoid is not None and crs.ellipsoid.semi_major_metre in _OLD_DATUM_AXES:
-        old = _OLD_DATUM_AXES[crs.ellipsoid.semi_major_metre]
-        hint = f"({old},须先转换为 CGCS2000 / must be converted to CGCS2000 first)"
-    name = f"EPSG:{epsg}" if epsg is not None else f"“{crs.name}”"
-    raise _refuse_unaccepted(name, hint)
+    raise _not_accepted(f"EPSG:{epsg}" if epsg is not None else f"“{crs.name}”", crs)
 
 
-def _canonical(value: str | int | pyproj.CRS) -> str:
-    """Canonical id of a declared or file CRS in any accepted spelling; InvalidInput if not accepted."""
+def canonical_crs(value: str | int | pyproj.CRS) -> str:
+    """Canonical id (a key of :data:`ACCEPTED`) of one CRS in any accepted spelling or as a pyproj CRS.
+
+    InvalidInput when it is not accepted, so an export or a check can take the user's spelling as is.
+    """
     if isinstance(value, pyproj.CRS):
         return _identify(value)
     spelled = _from_spelling(value)
     if spelled is not None:
-        if spelled not in ACCEPTED:
-            raise _refuse_unaccepted(spelled)
-        return spelled
+        if spelled in ACCEPTED:
+            return spelled
+        try:
+            crs = pyproj.CRS.from_user_input(spelled)
+        except pyproj.exceptions.CRSError:
+            crs = None
+        raise _not_accepted(spelled, crs)
     try:
         crs = pyproj.CRS.from_user_input(value)
     except pyproj.exceptions.CRSError as exc:
         raise InvalidInput(
-            f"无法识别的坐标系 “{value}” / unrecognised CRS “{value}”; 可接受 / accepted: {_accepted_list()}",
+            f"无法识别的坐标系 “{value}”;可接受 {_accepted_list()} / unrecognised CRS “{value}”; "
+            f"accepted: {_accepted_list()}",
             accepted=list(ACCEPTED),
         ) from exc
     return _identify(crs)
@@ -227,23 +242,25 @@ def resolve_crs(declared: str | int | None, file_crs: pyproj.CRS | str | None) -
     mismatch means one of them is wrong and a wrong CRS moves every feature (by ~500 m for GCJ-02,
     by 3° for a wrong zone). The declaration wins only where :func:`_compatible` explains why.
     """
-    declared_id = None if declared is None or declared == "" else _canonical(declared)
+    declared_id = None if declared is None or declared == "" else canonical_crs(declared)
     found_id = None
     if file_crs is not None and file_crs != "":
         try:
-            found_id = _canonical(file_crs)
+            found_id = canonical_crs(file_crs)
         except InvalidInput as exc:
             if declared_id is None:
                 raise
+            name = exc.extra.get("crs", str(file_crs))
             raise InvalidInput(
-                f"声明的坐标系 {declared_id} 与文件的坐标系不一致(文件坐标系不被接受);{exc.detail}"
-                f" / the declared CRS {declared_id} disagrees with the file's CRS, which is not accepted",
-                declared=declared_id,
+                f"声明的坐标系 {declared_id} 与文件的坐标系 {name} 不一致,且文件坐标系不被接受"
+                f"{exc.extra.get('hint_zh', '')} / the declared CRS {declared_id} disagrees with the file's CRS "
+                f"{name}, which is not accepted{exc.extra.get('hint_en', '')}",
+                declared=declared_id, file=name,
             ) from exc
     if declared_id is None and found_id is None:
         raise InvalidInput(
-            "文件没有坐标系信息,请声明坐标系 / the file has no CRS: declare one (accepted: "
-            f"{_accepted_list()})",
+            f"文件没有坐标系信息,请声明坐标系(可接受 {_accepted_list()}) / the file has no CRS: declare one "
+            f"(accepted: {_accepted_list()})",
             accepted=list(ACCEPTED),
         )
     if declared_id is None:
@@ -358,7 +375,8 @@ def _transformer(source: str, target: str) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(source, target, always_xy=True)
 
 
-def _apply(geoms: NDArray[np.object_], func: Callable[[_Coords, _Coords], tuple[_Coords, _Coords]]):
+def _apply(geoms: NDArray[np.object_],
+           func: Callable[[_Coords, _Coords], tuple[_Coords, _Coords]]) -> NDArray[np.object_]:
     """Apply a vectorised (x, y) → (x, y) function to every coordinate of every geometry at once.
 
     ``include_z=False`` makes the result 2D, as the storage columns are.
@@ -378,11 +396,11 @@ def _pyproj_func(source: str, target: str) -> Callable[[_Coords, _Coords], tuple
 def to_storage(geoms: ArrayLike, crs_id: str) -> NDArray[np.object_]:
     """Geometries in ``crs_id`` → 2D lon/lat in EPSG:4490, ready to store.
 
-    WGS 84 is taken as CGCS2000 (they differ by centimetres to decimetres); GCJ-02 and BD-09 go to
+    WGS 84 is taken as CGCS2000 (DOMAIN.md §1: equal at metre level); GCJ-02 and BD-09 go to
     WGS 84 by the formulas. ``None`` entries stay ``None``. Coordinates PROJ cannot transform become
     ``inf`` rather than raising, so the caller's extent check can report them per feature.
     """
-    crs_id = _canonical(crs_id)
+    crs_id = canonical_crs(crs_id)
     arr = np.asarray(geoms, dtype=object)
     if crs_id in ("EPSG:4490", "EPSG:4326"):
         return shapely.force_2d(arr)
@@ -399,11 +417,11 @@ def from_storage(geoms: ArrayLike, crs_id: str) -> NDArray[np.object_]:
     GCJ-02 and BD-09 are refused: DOMAIN.md §1 says they are never stored, and handing them out
     would put obfuscated coordinates back into circulation.
     """
-    crs_id = _canonical(crs_id)
+    crs_id = canonical_crs(crs_id)
     if crs_id in DECLARED_ONLY:
+        outputs = ", ".join(c for c in ACCEPTED if c not in DECLARED_ONLY)
         raise InvalidInput(
-            f"不输出 {crs_id} 坐标,请选择其他坐标系 / {crs_id} is never output: choose another CRS "
-            f"({', '.join(c for c in ACCEPTED if c not in DECLARED_ONLY)})",
+            f"不输出 {crs_id} 坐标,请选择 {outputs} / {crs_id} is never output: choose one of {outputs}",
             accepted=[c for c in ACCEPTED if c not in DECLARED_ONLY],
         )
     arr = np.asarray(geoms, dtype=object)

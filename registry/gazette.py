@@ -98,14 +98,17 @@ def _cn_number(text: str) -> int | None:
 
 
 def _compact(pieces: Sequence[str]) -> str:
-    """Title or name as printed, without the typesetter's spaces (kept only between two ASCII words)."""
-    text = " ".join(p.strip() for p in pieces if p.strip())
-    return re.sub(r"\s+", lambda m: " " if _ascii_word_gap(text, m) else "", text)
+    """Title as printed, without the typesetter's spaces and line breaks (a Chinese line breaks anywhere,
+    even inside a number); a space inside a line survives only between two ASCII words."""
+    return "".join(_squeeze(piece.strip()) for piece in pieces)
 
 
-def _ascii_word_gap(text: str, m: re.Match[str]) -> bool:
-    before, after = text[m.start() - 1: m.start()], text[m.end(): m.end() + 1]
-    return bool(re.fullmatch(r"[A-Za-z0-9]", before) and re.fullmatch(r"[A-Za-z0-9]", after))
+def _squeeze(text: str) -> str:
+    def gap(m: re.Match[str]) -> str:
+        before, after = text[m.start() - 1: m.start()], text[m.end(): m.end() + 1]
+        return " " if re.fullmatch(r"[A-Za-z0-9]", before) and re.fullmatch(r"[A-Za-z0-9]", after) else ""
+
+    return re.sub(r"\s+", gap, text)
 
 
 @dataclass
@@ -145,14 +148,15 @@ _REQUEST = re.compile(rf"请示》?\((?P<number>[\u4e00-\u9fff]{{1,12}}{_OPEN}\d
 _DATE = re.compile(
     r"(?P<sig>[^。:,;]{0,40}?)(?:(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
     r"|(?P<cy>[〇○零一二三四五六七八九]{4})年(?P<cm>[一二三四五六七八九十]{1,3})月(?P<cd>[一二三四五六七八九十]{1,3})日)")
-_YEAR_BATCH = re.compile(r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})年度?第(?P<b>\d+|[零〇一二两三四五六七八九十百千]+)批")
+_YEAR_BATCH = re.compile(
+    r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})年度?第(?P<b>\d+|[零〇一二两三四五六七八九十百千]+)批")
 _FIGURE = re.compile(r"(?P<num>[0-9A-Za-z.]*)公顷")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _TOTAL_LABEL = re.compile(r"(?:征收|使用)?(?:农民)?(?:集体所有|集体|国有)的?土地")
 _DELEGATED = re.compile(r"闽政地(?P<abbr>[榕厦莆明泉漳南延龙岩宁])")
 _CITY_ABBR = {"榕": "福州市", "厦": "厦门市", "莆": "莆田市", "明": "三明市", "泉": "泉州市", "漳": "漳州市",
               "南": "南平市", "延": "南平市", "龙": "龙岩市", "岩": "龙岩市", "宁": "宁德市"}
-_AUTHORITY_NAME = re.compile(r".{1,20}(?:人民政府|国务院)")
+_AUTHORITY_NAME = re.compile(r".{1,20}人民政府|国务院")
 
 _TOWN_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
 _VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村", "林场", "农场")
@@ -204,9 +208,14 @@ def _county_in(subject: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _admin_names_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(admin_codes(), key=len, reverse=True))
+
+
 def _strip_admin(label: str) -> str:
     """Drop the province / city / county in front of a township (漳浦县古雷镇… → 古雷镇…)."""
-    names = sorted(admin_codes(), key=len, reverse=True)
+    names = _admin_names_longest_first()
     changed = True
     while changed:
         changed = False
@@ -427,7 +436,8 @@ class _Reader:
         if not name and doc.startswith("闽政"):
             name = "福建省人民政府"
         if issuer and signature and issuer != signature:
-            self.report(signature_line, f"落款“{signature}”与标题发文机关“{issuer}”不一致 / signature differs from the title's issuer")
+            self.report(signature_line, f"落款“{signature}”与标题发文机关“{issuer}”不一致 / "
+                                        "the signature differs from the title's issuer")
         if name == "国务院":
             kind: str | None = "state_council"
         elif name.startswith("福建省人民政府"):
@@ -446,10 +456,10 @@ class _Reader:
         """County, year, batch and kind come from the title; the request number from the first paragraph."""
         title_line = self.start.line + 1
         body = _Joined.of(self.lines, self.start.title_end + 2, self.last)
+        subject_kind = subject
         if not subject:  # no title: the kind can still be read from the body
-            subject_kind = "成片开发" if "成片开发方案" in body.text else "农用地转用" if "转为建设用地" in body.text else ""
-        else:
-            subject_kind = subject
+            subject_kind = "成片开发" if "成片开发方案" in body.text else ""
+            subject_kind = subject_kind or ("农用地转用" if "转为建设用地" in body.text else "")
         if "成片开发" in subject_kind:
             self.props["approval_kind"] = "zone_plan"
         elif any(word in subject_kind for word in ("农用地转用", "土地征收", "征收土地")):
@@ -503,7 +513,7 @@ class _Reader:
             else:
                 self.store("declared_total_ha", value, line, label)
             return place
-        if "成片开发" in label and label.endswith("面积") or (
+        if ("成片开发" in label and label.endswith("面积")) or (
                 self.props["approval_kind"] == "zone_plan" and label.endswith("总面积")):
             self.store("plan_area_ha", value, line, label)
             return place
@@ -558,7 +568,7 @@ class _Reader:
         if land_class not in LAND_CLASS_BY_NAME:
             self.report(line, f"未知地类“{land_class}” / unknown land class “{land_class}”")
             return place
-        if place[1] is None:
+        if place[1] is None and ownership == "collective":  # state land needs no village
             self.report(line, f"地块未注明村(社区) / parcel has no village: “{label}{value}公顷”")
         key = (place[0], place[1], land_class, ownership)
         if key in self.parcel_lines:

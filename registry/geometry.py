@@ -20,7 +20,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from registry.config import SETTINGS, Extent
-from registry.crs import GAUSS_KRUGER, GEOGRAPHIC, _canonical, _transformer, gk_crs_id, to_storage
+from registry.crs import GAUSS_KRUGER, GEOGRAPHIC, canonical_crs, gk_crs_id, to_storage
 
 
 @dataclass(frozen=True)
@@ -156,14 +156,15 @@ def _prefix_problem(xmin: float, xmax: float, crs_id: str) -> str | None:
 
 def _gk_swapped(bounds: NDArray[np.float64], crs_id: str, extent: Extent) -> NDArray[np.bool_]:
     """Gauss-Kruger boxes that land in Fujian only with easting and northing exchanged."""
-    to_lonlat = _transformer(crs_id, "EPSG:4490")
     xmin, ymin, xmax, ymax = bounds.T
-    corners = {}
-    for name, (ax, ay, bx, by) in {"as_given": (xmin, ymin, xmax, ymax), "swapped": (ymin, xmin, ymax, xmax)}.items():
-        lon0, lat0 = to_lonlat.transform(ax, ay, errcheck=False)
-        lon1, lat1 = to_lonlat.transform(bx, by, errcheck=False)
-        corners[name] = _inside(lon0, lat0, extent) & _inside(lon1, lat1, extent)
-    return ~corners["as_given"] & corners["swapped"]
+
+    def lands_inside(x0: NDArray[np.float64], y0: NDArray[np.float64], x1: NDArray[np.float64],
+                     y1: NDArray[np.float64]) -> NDArray[np.bool_]:
+        corners = to_storage(shapely.points(np.concatenate([x0, x1]), np.concatenate([y0, y1])), crs_id)
+        inside = _inside(shapely.get_x(corners), shapely.get_y(corners), extent)
+        return inside[: len(x0)] & inside[len(x0):]
+
+    return ~lands_inside(xmin, ymin, xmax, ymax) & lands_inside(ymin, xmin, ymax, xmax)
 
 
 def _invalid_text(reason: str) -> tuple[str, str]:
@@ -262,7 +263,7 @@ def normalise_geometries(
     kind = _KINDS.get(expected_type.upper())
     if kind is None:
         raise ValueError(f"unknown layer geometry type {expected_type!r}; expected one of {sorted(_KINDS)}")
-    crs_id = _canonical(crs_id)
+    crs_id = canonical_crs(crs_id)
 
     def fail(ok: NDArray[np.bool_], mask: NDArray[np.bool_],
              message: str | Callable[[int], str]) -> NDArray[np.bool_]:

@@ -65,11 +65,11 @@ class ImportReport:
 
 def import_file(engine: Engine, model: type[Feature], path: str | Path, *, crs: str | int | None = None,
                 dry_run: bool = False, repair: bool = False, author: str, progress: Progress | None = None,
-                file_layer: str | None = None) -> ImportReport:
+                file_layer: str | None = None, source: str | None = None) -> ImportReport:
     """Import a feature file into ``model``'s layer (see module docstring)."""
     raw = read_features(path, layer=file_layer)
     return import_raw(engine, model, raw, crs=crs, dry_run=dry_run, repair=repair, author=author,
-                      source=f"import {Path(path).name}", progress=progress)
+                      source=source or f"import {Path(path).name}", progress=progress)
 
 
 def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: str | int | None, dry_run: bool,

@@ -117,6 +117,16 @@ class Store:
         with self.engine.connect() as conn:
             return int(conn.scalar(stmt) or 0)
 
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """Bounding box of the current features in lon/lat, or None for an empty layer."""
+        t = self.table
+        box = func.ST_Extent(t.c.geom)
+        stmt = select(func.ST_XMin(box), func.ST_YMin(box), func.ST_XMax(box), func.ST_YMax(box)).where(
+            t.c.valid_to.is_(None))
+        with self.engine.connect() as conn:
+            row = conn.execute(stmt).one()
+        return None if row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
+
     def records(self, query: Query = Query()) -> list[FeatureRecord]:
         with self.engine.connect() as conn:
             return [self._record(row._mapping) for row in conn.execute(self.select(query))]

@@ -1,0 +1,249 @@
+"""The check engine: checks declared as data, run set-based in PostGIS, findings written by one
+``INSERT … SELECT`` per check.
+
+A check is one SQL ``SELECT`` over current rows returning ``fid``, ``key``, ``geom`` (the geometry of
+the problem, EPSG:4490), ``county_code`` and any measured columns. The engine never loops over features:
+it wraps the check's SQL, applies the area filter in SQL and stores the measured columns as JSON, so
+a new rule is one more :class:`Check` in a module of :mod:`analysis.checks` and no engine change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import json
+import pkgutil
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, String, bindparam, cast, column, func, insert, literal, or_, select, text, update
+from sqlalchemy.sql.elements import ColumnElement
+
+import analysis.checks
+from layers import LAYERS
+from layers.admin_divisions import AdminDivision
+from layers.base import SRID, CodeList
+from layers.system import Finding
+from registry.errors import InvalidInput, NotFound
+from registry.geometry import normalise_geometries
+
+SEVERITIES: dict[str, tuple[str, str]] = {
+    "error": ("错误", "Error"),
+    "warning": ("警告", "Warning"),
+    "info": ("提示", "Information"),
+}
+"""Severity code → (Chinese, English) label, most serious first."""
+
+REQUIRED_COLUMNS = ("fid", "key", "geom", "county_code")
+"""Columns every check's SQL returns; all other columns are the measured figures."""
+
+MISSING = "—"
+"""How a measured value that is NULL reads in a message."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule, declared once: what it checks, how serious a breach is, how to say it, how to find it."""
+
+    id: str
+    """Stable identifier ``<layer-area>.<rule>``: runs are compared on it, so never reuse one."""
+    layer: str
+    severity: str
+    title_zh: str
+    title_en: str
+    message_zh: str
+    """``str.format`` template over the measured columns, e.g. ``排污口位于{zone_name}内``."""
+    message_en: str
+    sql: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """Bound parameters of ``sql`` (tolerances, code lists): tuned here, never spliced into the text."""
+    codes: Mapping[str, CodeList] = field(default_factory=dict)
+    """Measured columns that hold codes: messages show their label in each language, the JSON keeps the code."""
+
+    def message(self, measured: Mapping[str, Any], lang: str) -> str:
+        """The finding's message in ``lang`` ("zh" or "en") from its measured figures."""
+        template = self.message_zh if lang == "zh" else self.message_en
+        values = {k: MISSING if v is None else self.codes[k].label(v, lang) if k in self.codes else v
+                  for k, v in measured.items()}
+        return template.format_map(values)
+
+    def describe(self) -> dict[str, Any]:
+        """The check as the API and ``check list`` show it."""
+        zh, en = SEVERITIES[self.severity]
+        return {"id": self.id, "layer": self.layer, "severity": self.severity, "severity_zh": zh,
+                "severity_en": en, "title_zh": self.title_zh, "title_en": self.title_en}
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+@cache
+def all_checks() -> dict[str, Check]:
+    """Every declared check by id, ordered by layer then id; discovered from :mod:`analysis.checks`."""
+    found: list[Check] = []
+    for info in pkgutil.iter_modules(analysis.checks.__path__):
+        module = importlib.import_module(f"{analysis.checks.__name__}.{info.name}")
+        found.extend(getattr(module, "CHECKS", ()))
+    checks: dict[str, Check] = {}
+    for check in sorted(found, key=lambda c: (c.layer, c.id)):
+        problem = _declaration_problem(check, checks)
+        if problem:
+            raise ValueError(f"check {check.id!r}: {problem}")
+        checks[check.id] = check
+    return checks
+
+
+def _declaration_problem(check: Check, seen: Mapping[str, Check]) -> str | None:
+    """Why a declaration is unusable: caught at start-up rather than in the middle of a run."""
+    if check.id in seen:
+        return "declared twice"
+    if check.layer not in LAYERS:
+        return f"unknown layer {check.layer!r}"
+    if check.severity not in SEVERITIES:
+        return f"severity must be one of {', '.join(SEVERITIES)}"
+    return None
+
+
+def select_checks(layers: Iterable[str] | None = None, checks: Iterable[str] | None = None) -> list[Check]:
+    """The checks of ``layers`` plus the checks named in ``checks``; all of them when both are empty."""
+    known = all_checks()
+    layers, ids = list(layers or ()), list(checks or ())
+    unknown_layers = [name for name in layers if name not in LAYERS]
+    if unknown_layers:
+        raise InvalidInput(f"未知图层 / unknown layer(s): {', '.join(unknown_layers)}; "
+                           f"known: {', '.join(LAYERS)}")
+    unknown_checks = [i for i in ids if i not in known]
+    if unknown_checks:
+        raise InvalidInput(f"未知检查 / unknown check(s): {', '.join(unknown_checks)}; known: {', '.join(known)}")
+    if not layers and not ids:
+        return list(known.values())
+    chosen = [c for c in known.values() if c.layer in layers or c.id in ids]
+    if not chosen:
+        raise InvalidInput(f"所选图层没有检查 / no check is declared for layer(s) {', '.join(layers)}")
+    return chosen
+
+
+# --------------------------------------------------------------------------- areas
+
+_ADMIN_CODE = re.compile(r"35\d{4}")
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where a run looks: an administrative division (by code) or a polygon given by the user."""
+
+    spec: str
+    """As the user gave it, stored in the run's parameters."""
+    label: str
+    """What a report calls it: the division's name, or 自定义范围 (custom area)."""
+    code: str | None = None
+    polygon: shapely.Geometry | None = None
+
+    def geometry(self) -> ColumnElement[Any]:
+        """The area's geometry as a SQL expression (a division's current polygon is read in the query)."""
+        if self.polygon is not None:
+            return func.ST_GeomFromText(literal(self.polygon.wkt), SRID)
+        a = AdminDivision.__table__
+        return select(func.ST_Union(a.c.geom)).where(_current_division(a, self.code)).scalar_subquery()
+
+    def clause(self, geom: ColumnElement[Any], county_code: ColumnElement[Any] | None = None) -> ColumnElement[bool]:
+        """Rows whose ``geom`` meets the area; for a division, rows without geometry count by their county code."""
+        meets = func.ST_Intersects(geom, self.geometry())
+        if self.code is None or county_code is None:
+            return meets
+        return or_(meets, geom.is_(None) & county_code.startswith(_code_prefix(self.code)))
+
+
+def _current_division(a: Any, code: str | None) -> ColumnElement[bool]:
+    return (a.c.code == code) & a.c.valid_to.is_(None) & or_(a.c.valid_until.is_(None),
+                                                              a.c.valid_until > func.current_date())
+
+
+def _code_prefix(code: str) -> str:
+    """The part of a GB/T 2260 code its subdivisions share: 350000 → 35, 350600 → 3506, 350623 → 350623."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def parse_area(conn: Connection, spec: str) -> Area:
+    """An area from an administrative code, a WKT polygon or a GeoJSON polygon (lon/lat, EPSG:4490)."""
+    spec = spec.strip()
+    if _ADMIN_CODE.fullmatch(spec):
+        a = AdminDivision.__table__
+        name = conn.scalar(select(a.c.name).where(_current_division(a, spec)).limit(1))
+        if name is None:
+            raise NotFound(f"没有现行行政区划代码 {spec} / no current administrative division with code {spec}")
+        return Area(spec=spec, label=f"{name}({spec})", code=spec)
+    try:
+        geom = _read_polygon(spec)
+    except (shapely.errors.GEOSException, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InvalidInput("范围应为6位行政区划代码、WKT或GeoJSON面 / the area must be a six-digit division code, "
+                           f"a WKT or a GeoJSON polygon ({exc})") from None
+    geoms, errors, _ = normalise_geometries(np.array([geom], dtype=object), "EPSG:4490", "MULTIPOLYGON")
+    if errors:
+        raise InvalidInput(f"范围无效 / invalid area: {errors[0].problem}")
+    return Area(spec=spec, label="自定义范围 / custom area", polygon=geoms[0])
+
+
+def _read_polygon(spec: str) -> shapely.Geometry:
+    """A geometry from WKT, a GeoJSON geometry or a GeoJSON Feature (a drawn polygon is often a Feature)."""
+    if not spec.startswith("{"):
+        return shapely.from_wkt(spec)
+    data = json.loads(spec)
+    if data.get("type") == "Feature":
+        data = data["geometry"]
+    return shapely.from_geojson(json.dumps(data))
+
+
+# --------------------------------------------------------------------------- running one check
+
+
+def write_findings(conn: Connection, run_id: int, check: Check, area: Area | None) -> int:
+    """Run ``check`` and store its findings for run ``run_id`` in one statement; returns their count.
+
+    A finding whose check gives no county code gets the county its geometry lies in, so reports
+    can count findings per county without every check joining the divisions itself.
+    """
+    names = _result_columns(conn, check)
+    f = text(check.sql).bindparams(**check.params).columns(*(column(n) for n in names)).subquery("f")
+    measured = func.jsonb_build_object(*itertools.chain.from_iterable(
+        (literal(n, String), f.c[n]) for n in names if n not in REQUIRED_COLUMNS))
+    a = AdminDivision.__table__
+    county_of = (select(a.c.code)
+                 .where(a.c.valid_to.is_(None), a.c.level == "county",
+                        func.ST_Intersects(a.c.geom, func.ST_PointOnSurface(f.c.geom)))
+                 .order_by(a.c.code).limit(1).scalar_subquery())
+    rows = select(literal(run_id), literal(check.id, String), literal(check.layer, String), f.c.fid,
+                  func.coalesce(cast(f.c.key, String), ""), literal(check.severity, String),
+                  literal("", String), literal("", String), measured,
+                  func.coalesce(cast(f.c.county_code, String), county_of), f.c.geom)
+    if area is not None:
+        rows = rows.where(area.clause(f.c.geom, f.c.county_code))
+    t = Finding.__table__
+    targets = ["run_id", "check_id", "layer", "fid", "key", "severity", "message_zh", "message_en", "measured",
+               "county_code", "geom"]
+    written = conn.execute(insert(t).from_select(targets, rows).returning(t.c.id, t.c.measured)).all()
+    if written:
+        conn.execute(update(t).where(t.c.id == bindparam("b_id"))
+                     .values(message_zh=bindparam("b_zh"), message_en=bindparam("b_en")),
+                     [{"b_id": row.id, "b_zh": check.message(row.measured, "zh"),
+                       "b_en": check.message(row.measured, "en")} for row in written])
+    return len(written)
+
+
+def _result_columns(conn: Connection, check: Check) -> list[str]:
+    """The columns the check's SQL returns (planned, not run), so the measured ones can be named."""
+    names = list(conn.execute(text(f"SELECT * FROM ({check.sql}) AS f LIMIT 0")
+                              .bindparams(**check.params)).keys())
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise ValueError(f"check {check.id!r} must return the columns {', '.join(missing)}")
+    return names

@@ -1,0 +1,98 @@
+"""A live server for the clients that need a real socket (GDAL, OWSLib, Chromium), and a small story
+around Zhangpu county (漳浦县, 350623) to serve: three outfalls at Gulei, two protected zones, two
+eldercare facilities and one parcel of batch 57."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import waitress
+from flask import Flask
+from shapely.geometry import MultiPolygon, Point, Polygon
+
+from registry import Registry
+from registry.repository import FeatureRecord
+
+ZHANGPU = "350623"
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app on 127.0.0.1 and a free port, served by waitress (what ``fujian-gis serve`` runs)."""
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@dataclass
+class Story:
+    """What the ``story`` fixture wrote: the records as the registry returned them, per layer."""
+
+    records: dict[str, list[FeatureRecord]] = field(default_factory=dict)
+
+    def count(self, layer: str) -> int:
+        return len(self.records.get(layer, []))
+
+    @property
+    def total(self) -> int:
+        return sum(len(v) for v in self.records.values())
+
+    @property
+    def community_stations(self) -> int:
+        return sum(r.properties["facility_type"] == "community_station"
+                   for r in self.records.get("eldercare_facilities", []))
+
+
+OUTFALLS: list[tuple[dict[str, Any], Point]] = [
+    ({"code": "350623RS0001", "name": "古雷石化园区某企业雨水排口", "county_code": ZHANGPU,
+      "receiving_water": "东山湾", "receiving_kind": "sea", "outfall_class": "industrial",
+      "subclass": "industrial_enterprise", "status": "decided", "decision": "merge"},
+     Point(117.6012345678, 23.7601234567)),
+    ({"code": "350623RS0002", "name": "古雷污水处理厂入海排污口", "county_code": ZHANGPU,
+      "receiving_water": "东山湾", "receiving_kind": "sea", "outfall_class": "municipal_plant",
+      "subclass": "municipal_plant", "status": "remediated", "decision": "regularise"},
+     Point(117.6054321, 23.7654321)),
+    ({"code": "350623RS0003", "name": "古雷镇港口村水产养殖尾水排口", "county_code": ZHANGPU,
+      "receiving_kind": "sea", "outfall_class": "agricultural",
+      "status": "traced"},
+     Point(117.5987654, 23.7587654)),
+]
+
+
+def _square(lon: float, lat: float, size: float) -> MultiPolygon:
+    return MultiPolygon([Polygon([(lon, lat), (lon + size, lat), (lon + size, lat + size), (lon, lat + size)])])
+
+
+@pytest.fixture
+def story(reg: Registry) -> Story:
+    """A handful of features in four layers, written through the Python API (so they pass its rules)."""
+    written = Story()
+
+    def add(layer: str, properties: dict[str, Any], geometry: Any) -> None:
+        written.records.setdefault(layer, []).append(reg.layer(layer).create(properties, geometry))
+
+    for properties, point in OUTFALLS:
+        add("outfalls", properties, point)
+    add("protected_zones", {"name": f"漳浦县鹿溪饮用水水源保护区{XSS}", "zone_type": "drinking_water_source",
+                            "county_code": ZHANGPU}, _square(117.55, 24.08, 0.04))
+    add("protected_zones", {"name": "古雷半岛生态保护红线", "zone_type": "ecological_red_line",
+                            "county_code": ZHANGPU}, _square(117.61, 23.74, 0.02))
+    add("eldercare_facilities", {"name": "绥安镇社区养老服务站", "facility_type": "community_station",
+                                 "operator_type": "public", "county_code": ZHANGPU, "street": "绥安镇"},
+        Point(117.614, 24.117))
+    add("eldercare_facilities", {"name": "漳浦县社会福利中心", "facility_type": "institution",
+                                 "operator_type": "public", "county_code": ZHANGPU, "beds": 120},
+        Point(117.620, 24.125))
+    add("land_parcels", {"approval_fid": 57, "township": "绥安镇", "village": "马坪村", "land_class": "水田",
+                         "ownership": "collective", "declared_ha": "33.3333"}, _square(117.60, 24.10, 0.005))
+    return written
