@@ -36,6 +36,16 @@ def db_upgrade() -> None:
     click.echo("数据库已是最新 / database is up to date")
 
 
+@db.command("revision", help="由图层定义生成迁移 / autogenerate a migration from the layer modules")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    from alembic import command
+
+    from registry.db import alembic_config
+
+    command.revision(alembic_config(database_url()), message=message, autogenerate=True)
+
+
 @main.group(help="演示数据 / demo data")
 def demo() -> None:
     pass

@@ -195,7 +195,7 @@ def _fit(polygon: Polygon, hectares: Decimal | float) -> Polygon:
 
     Approvals state areas to 4 decimals of a hectare (1 m²) and the checks compare geometry with
     the declared figure, so a demo parcel must round to exactly the figure it declares; area grows
-    with the square of the scale, so a few steps bring the error far below a square millimetre.
+    with the square of the scale, so a few steps bring the error under 10 mm².
     """
     target = float(hectares)
     for _ in range(10):
@@ -284,7 +284,7 @@ def _urban_boundaries(inside: _Inside, approvals: Sequence[Row]) -> list[Row]:
     jianyang_plan = next(a["geometry"] for a in approvals if a["county_code"] == JIANYANG
                          and a["approval_kind"] == "zone_plan")
     cut = _east_cut(jianyang_plan, JIANYANG_PLAN_OUTSIDE)
-    plans = {
+    extents = {
         ZHANGPU: ("漳浦县", [(117.575, 24.095, 117.650, 24.150), (117.590, 23.760, 117.640, 23.860)],
                   [(117.585, 24.100, 117.640, 24.140), (117.595, 23.770, 117.632, 23.850)]),
         HUIAN: ("惠安县", [(118.760, 24.960, 118.840, 25.060)], [(118.770, 24.970, 118.830, 25.045)]),
@@ -292,7 +292,7 @@ def _urban_boundaries(inside: _Inside, approvals: Sequence[Row]) -> list[Row]:
         JIANYANG: ("南平市建阳区", [(118.080, 27.285, 118.175, 27.370)], [(118.088, 27.292, cut, 27.362)]),
     }
     rows = []
-    for county, (name, boundary, concentrated) in plans.items():
+    for county, (name, boundary, concentrated) in extents.items():
         rows.append({"name": f"{name}城镇开发边界", "zone_kind": "boundary", "county_code": county,
                      "geometry": _boxes(county, inside, *boundary)})
         rows.append({"name": f"{name}城镇集中建设区", "zone_kind": "concentrated", "county_code": county,
@@ -442,7 +442,7 @@ def _organisation_code(seed: str) -> str:
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-def credit_code(county: str, seed: str) -> str:
+def _credit_code(county: str, seed: str) -> str:
     """A well-formed unified social credit code for a fictional enterprise registered in ``county``.
 
     '9' (registered with market regulation), '1' (enterprise), the county code, an organisation code,
@@ -519,8 +519,8 @@ def _outfalls(inside: _Inside) -> list[Row]:
     for outfall in _OUTFALLS:
         row = {k: v for k, v in outfall.items() if k not in ("sea", "at")}
         unit = row.get("discharging_unit")
-        if unit:  # the unit answers for its outfall; where tracing found none, the data names a government
-            row.update(responsible_party=unit, credit_code=credit_code(row["county_code"], unit))
+        if unit:  # a unit answers for its outfall; where tracing found none, the data names a government
+            row.update(responsible_party=unit, credit_code=_credit_code(row["county_code"], unit))
         row["geometry"] = (inside.shore(row["county_code"], outfall["sea"]) if "sea" in outfall
                            else Point(outfall["at"]))
         rows.append(row)
@@ -655,8 +655,8 @@ def _frame(name: str, rows: Sequence[Row]) -> gpd.GeoDataFrame:
 
 
 def build_demo() -> dict[str, gpd.GeoDataFrame]:
-    """Every layer's demo features in EPSG:4490, in ``layers.LAYERS`` order (reference layers first,
-    approvals before their parcels) so a loader can insert them in turn."""
+    """Every layer's demo features in EPSG:4490, in an order a loader can insert them in turn: reference
+    layers first (``layers.LAYERS`` order), parcels last because they name their approval."""
     counties = fujian_counties()
     inside = _Inside(counties)
     divisions = _admin_divisions(counties)
@@ -679,4 +679,5 @@ def build_demo() -> dict[str, gpd.GeoDataFrame]:
     missing = set(layers.LAYERS) - set(rows)
     if missing:
         raise KeyError(f"no demo data for layers {sorted(missing)}")
-    return {name: _frame(name, rows[name]) for name in layers.LAYERS}
+    order = [name for name in layers.LAYERS if name != "land_parcels"] + ["land_parcels"]
+    return {name: _frame(name, rows[name]) for name in order}

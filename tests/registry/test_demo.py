@@ -58,7 +58,7 @@ def _local(frame: gpd.GeoDataFrame, centre: BaseGeometry) -> gpd.GeoSeries:
 
 
 def test_every_layer_has_features_in_loading_order(demo: dict[str, gpd.GeoDataFrame]) -> None:
-    assert list(demo) == list(layers.LAYERS)
+    assert sorted(demo) == sorted(layers.LAYERS)
     kinds = [layers.LAYERS[name].__layer__.kind for name in demo]
     assert kinds == sorted(kinds, key=lambda kind: kind != "reference")
     assert list(demo).index("land_approvals") < list(demo).index("land_parcels")
@@ -131,6 +131,8 @@ def test_zhangpu_parcels_have_their_declared_areas(demo: dict[str, gpd.GeoDataFr
         assert counties[ZHANGPU].contains(parcel.geometry)
     assert sum(hectares(g) for g in parcels.geometry) == Decimal("33.3333")
     assert sum(parcels["declared_ha"]) == Decimal("33.3333")
+    batch = _rows(demo["land_approvals"], doc_number="闽政文〔2022〕354号").iloc[0]
+    assert hectares(batch.geometry) == batch.declared_total_ha == Decimal("33.3333")
     for a, b in itertools.combinations(parcels.geometry, 2):
         assert not a.intersects(b)
 

@@ -7,7 +7,6 @@ Create Date: 2026-11-22 10:46:31.067711
 
 from __future__ import annotations
 
-import geoalchemy2
 import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry

@@ -1,0 +1,293 @@
+"""Stored check runs: run the checks, keep what was found, read it back, compare two runs.
+
+A run is reproducible because it is stored with its parameters and the data version it saw, and
+its findings never change afterwards. All checks of one run read one snapshot of the database
+(a REPEATABLE READ transaction), so a run never mixes data from before and after a concurrent import,
+and its findings are written in that transaction: a failed run leaves none behind. Progress is
+written on a second connection, so whoever polls the run sees it move.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy import func, insert, select, update
+
+from analysis.engine import SEVERITIES, Area, Check, all_checks, parse_area, select_checks, write_findings
+from layers.base import SRID
+from layers.system import CheckRun, Finding
+from registry import Registry
+from registry.errors import InvalidInput, NotFound, RegistryError
+from registry.files import write_features
+from registry.repository import data_version
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[Check, int, int], None]
+"""Called after each check with the check, the number of checks done and the total."""
+
+MATCH_ON = ["check_id", "layer", "fid", "key"]
+"""What makes two findings of two runs the same finding."""
+
+FINDING_COLUMNS = ["check_id", "title_zh", "layer", "fid", "key", "severity", "message_zh", "message_en",
+                   "measured", "county_code"]
+
+EXPORT_SUFFIXES = (".csv", ".geojson", ".gpkg")
+
+
+class RunNotFinished(RegistryError):
+    """The run is still going (or failed), so it has no report yet."""
+
+    status = 409
+    title = "检查尚未完成 / Run not finished"
+
+
+@dataclass
+class Run:
+    """One stored run as an analyst handles it: its figures, its findings, and how it compares."""
+
+    registry: Registry = field(repr=False)
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    duration_s: float | None
+    status: str
+    params: dict[str, Any]
+    data_version: int
+    author: str
+    checks_total: int
+    checks_done: int
+    finding_count: int
+    error: str | None
+
+    @property
+    def area_label(self) -> str:
+        return self.params.get("area_label") or "全部 / everywhere"
+
+    def checks(self) -> list[Check]:
+        """The checks this run ran that are still declared (a run keeps its findings if a check is retired)."""
+        known = all_checks()
+        return [known[i] for i in self.params.get("check_ids", []) if i in known]
+
+    def findings(self) -> gpd.GeoDataFrame:
+        """The run's findings in EPSG:4490, most serious first, then by rule and feature."""
+        t = Finding.__table__
+        stmt = (select(t.c.check_id, t.c.layer, t.c.fid, t.c.key, t.c.severity, t.c.message_zh, t.c.message_en,
+                       t.c.measured, t.c.county_code, func.ST_AsBinary(t.c.geom).label("wkb"))
+                .where(t.c.run_id == self.id).order_by(t.c.id))
+        with self.registry.engine.connect() as conn:
+            frame = pd.read_sql(stmt, conn)
+        geoms = shapely.from_wkb(frame.pop("wkb").map(lambda b: None if b is None else bytes(b)))
+        known = all_checks()
+        frame.insert(1, "title_zh", [known[c].title_zh if c in known else c for c in frame["check_id"]])
+        frame["fid"] = frame["fid"].astype("Int64")
+        rank = frame["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(len(SEVERITIES))
+        order = frame.assign(_rank=rank).sort_values(["_rank", "check_id", "fid", "key"], kind="stable").index
+        return gpd.GeoDataFrame(frame[FINDING_COLUMNS], geometry=geoms, crs=SRID).loc[order].reset_index(drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """Findings per check, every check of the run listed, those that found nothing with 0."""
+        counts = self.findings()["check_id"].value_counts()
+        rows = [{"check_id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "layer": c.layer,
+                 "severity": c.severity, "count": int(counts.get(c.id, 0))} for c in self.checks()]
+        return pd.DataFrame(rows, columns=["check_id", "title_zh", "title_en", "layer", "severity", "count"])
+
+    def compare(self, other: Run) -> Comparison:
+        """What changed between this run and ``other``; the earlier of the two is the baseline."""
+        before, after = sorted((self, other), key=lambda r: (r.started_at, r.id))
+        return Comparison.of(before, after)
+
+    def export(self, path: str | Path) -> Path:
+        """Write the findings to .csv (geometry as WKT), .geojson (lon/lat) or .gpkg, by extension."""
+        path = Path(path)
+        if path.suffix.lower() not in EXPORT_SUFFIXES:
+            raise InvalidInput(f"不支持导出为 {path.suffix} / cannot export findings to {path.suffix}; "
+                               f"use {', '.join(EXPORT_SUFFIXES)}")
+        frame = self.findings()
+        frame["measured"] = frame["measured"].map(lambda m: json.dumps(m, ensure_ascii=False))
+        return write_features(frame, path)
+
+    def refresh(self) -> Run:
+        """The run as stored now (for whoever waits on a run another thread is doing)."""
+        return load_run(self.registry, self.id)
+
+    def require_done(self) -> None:
+        if self.status != "done":
+            raise RunNotFinished(f"检查运行 {self.id} 状态为 {self.status},没有报告 / run {self.id} is "
+                                 f"{self.status}: reports exist for finished runs only")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The run's status as the API reports it (the job status of an asynchronous run)."""
+        return {"id": self.id, "status": self.status, "started_at": self.started_at.isoformat(),
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+                "duration_s": self.duration_s, "author": self.author, "params": self.params,
+                "data_version": self.data_version,
+                "progress": {"checks_done": self.checks_done, "checks_total": self.checks_total},
+                "finding_count": self.finding_count, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two runs side by side: findings that appeared, that went away, that stayed.
+
+    Only checks both runs ran are compared: a check that one run did not run would otherwise show
+    all its findings as new or resolved. ``notes`` says what makes the comparison partial.
+    """
+
+    before: Run
+    after: Run
+    new: gpd.GeoDataFrame
+    resolved: gpd.GeoDataFrame
+    unchanged: gpd.GeoDataFrame
+    check_ids: list[str]
+    notes: list[str]
+
+    @classmethod
+    def of(cls, before: Run, after: Run) -> Comparison:
+        ids_before, ids_after = before.params.get("check_ids", []), after.params.get("check_ids", [])
+        common = [i for i in ids_after if i in ids_before]
+        notes = [f"只有运行 {run.id} 检查了 / only run {run.id} ran: {', '.join(only)}"
+                 for run, only in ((before, [i for i in ids_before if i not in common]),
+                                   (after, [i for i in ids_after if i not in common])) if only]
+        if before.params.get("area") != after.params.get("area"):
+            notes.append(f"两次运行的范围不同 / the runs cover different areas: {before.area_label}; "
+                         f"{after.area_label}")
+        old, now = (_only_checks(run.findings(), common) for run in (before, after))
+        in_old, in_now = _keys(now).isin(set(_keys(old))), _keys(old).isin(set(_keys(now)))
+        return cls(before=before, after=after, new=now[~in_old.to_numpy()].reset_index(drop=True),
+                   resolved=old[~in_now.to_numpy()].reset_index(drop=True),
+                   unchanged=now[in_old.to_numpy()].reset_index(drop=True), check_ids=common, notes=notes)
+
+    def summary(self) -> pd.DataFrame:
+        """New, resolved and unchanged findings per compared check."""
+        known = all_checks()
+        rows = [{"check_id": i, "title_zh": known[i].title_zh if i in known else i,
+                 **{part: int((getattr(self, part)["check_id"] == i).sum())
+                    for part in ("new", "resolved", "unchanged")}} for i in self.check_ids]
+        return pd.DataFrame(rows, columns=["check_id", "title_zh", "new", "resolved", "unchanged"])
+
+
+def _only_checks(frame: gpd.GeoDataFrame, ids: list[str]) -> gpd.GeoDataFrame:
+    return frame[frame["check_id"].isin(ids)].reset_index(drop=True)
+
+
+def _keys(frame: pd.DataFrame) -> pd.Series:
+    """One hashable key per finding; a finding without a feature id matches another without one."""
+    fids = frame["fid"].astype("Int64").astype(str)
+    return pd.Series(list(zip(frame["check_id"], frame["layer"], fids, frame["key"], strict=True)), dtype=object)
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class _Plan:
+    checks: list[Check]
+    area: Area | None
+
+
+def run_checks(reg: Registry, *, layers: Iterable[str] | None = None, checks: Iterable[str] | None = None,
+               area: str | None = None, author: str | None = None, progress: Progress | None = None) -> Run:
+    """Run the checks of ``layers`` and/or the ``checks`` named (all when neither) within ``area``
+    (an administrative code, or a WKT or GeoJSON polygon), store the run and return it.
+
+    A failing check marks the run failed with its error, keeps none of its findings, and re-raises.
+    """
+    run_id, plan = _prepare(reg, layers, checks, area, author)
+    _execute(reg, run_id, plan, progress)
+    return load_run(reg, run_id)
+
+
+def start_run_async(reg: Registry, *, layers: Iterable[str] | None = None, checks: Iterable[str] | None = None,
+                    area: str | None = None, author: str | None = None) -> int:
+    """Validate the request, store the run as ``running`` and do it in a background thread.
+
+    The returned run id is the job id: the stored run is the job's status and progress. Bad input
+    is refused here, before any job exists.
+    """
+    run_id, plan = _prepare(reg, layers, checks, area, author)
+    threading.Thread(target=_execute_logged, args=(reg, run_id, plan), name=f"check-run-{run_id}",
+                     daemon=True).start()
+    return run_id
+
+
+def load_run(reg: Registry, run_id: int) -> Run:
+    rows = _read_runs(reg, CheckRun.__table__.c.id == run_id)
+    if not rows:
+        raise NotFound(f"没有检查运行 {run_id} / no check run {run_id}")
+    return rows[0]
+
+
+def list_runs(reg: Registry, limit: int = 100) -> list[Run]:
+    """The latest runs, newest first."""
+    return _read_runs(reg, limit=limit)
+
+
+def _read_runs(reg: Registry, *where: Any, limit: int | None = None) -> list[Run]:
+    t = CheckRun.__table__
+    stmt = select(t).where(*where).order_by(t.c.id.desc()).limit(limit)
+    with reg.engine.connect() as conn:
+        return [Run(registry=reg, **row._mapping) for row in conn.execute(stmt)]
+
+
+def _prepare(reg: Registry, layers: Iterable[str] | None, checks: Iterable[str] | None, area: str | None,
+             author: str | None) -> tuple[int, _Plan]:
+    """Check the request and store the run as ``running``; nothing is stored for a bad request."""
+    layers, checks = list(layers or ()), list(checks or ())
+    chosen = select_checks(layers, checks)
+    t = CheckRun.__table__
+    with reg.engine.begin() as conn:
+        where = parse_area(conn, area) if area else None
+        params = {"layers": layers, "checks": checks, "area": where.spec if where else None,
+                  "area_label": where.label if where else None, "check_ids": [c.id for c in chosen]}
+        run_id = conn.execute(insert(t).values(params=params, data_version=data_version(conn),
+                                               author=author or reg.user, checks_total=len(chosen))
+                              .returning(t.c.id)).scalar_one()
+    return run_id, _Plan(chosen, where)
+
+
+def _execute(reg: Registry, run_id: int, plan: _Plan, progress: Progress | None = None) -> None:
+    started = time.monotonic()
+    total, found = len(plan.checks), 0
+    try:
+        with reg.engine.connect() as conn:
+            conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                version = data_version(conn)  # the first statement fixes the snapshot every check reads
+                for done, check in enumerate(plan.checks, 1):
+                    found += write_findings(conn, run_id, check, plan.area)
+                    _record(reg, run_id, checks_done=done, finding_count=found)
+                    if progress is not None:
+                        progress(check, done, total)
+    except Exception as exc:
+        _record(reg, run_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000], finding_count=0,
+                finished_at=func.now(), duration_s=time.monotonic() - started)
+        raise
+    _record(reg, run_id, status="done", data_version=version, finished_at=func.now(),
+            duration_s=time.monotonic() - started)
+
+
+def _execute_logged(reg: Registry, run_id: int, plan: _Plan) -> None:
+    """A background run: its failure is already stored on the run, so it is logged, not raised."""
+    try:
+        _execute(reg, run_id, plan)
+    except Exception:
+        log.exception("check run %s failed", run_id)
+
+
+def _record(reg: Registry, run_id: int, **values: Any) -> None:
+    """Write the run's progress or outcome in its own short transaction, visible at once to pollers."""
+    t = CheckRun.__table__
+    with reg.engine.begin() as conn:
+        conn.execute(update(t).where(t.c.id == run_id).values(**values))
