@@ -36,9 +36,11 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
+from sqlalchemy import func, select
 
 import layers
-from layers.base import SRID, editable_attributes
+from layers.base import SRID, Changeset, editable_attributes
+from registry.api import Registry
 from registry.gazette import parse_gazette
 
 GEOD = Geod(ellps="GRS80")
@@ -681,3 +683,30 @@ def build_demo() -> dict[str, gpd.GeoDataFrame]:
         raise KeyError(f"no demo data for layers {sorted(missing)}")
     order = [name for name in layers.LAYERS if name != "land_parcels"] + ["land_parcels"]
     return {name: _frame(name, rows[name]) for name in order}
+
+
+# --------------------------------------------------------------------------- loading
+
+DEMO_SOURCE = "demo data"
+
+
+def load_demo(reg: Registry) -> dict[str, int]:
+    """Load the demo through the same checks as any import; nothing when it is already there.
+
+    Returns the count written per layer (empty when skipped). Each layer is one changeset named
+    ``demo data``, so the demo's features are attributed like any other import.
+    """
+    with reg.engine.connect() as conn:
+        loaded = conn.scalar(select(func.count()).select_from(Changeset.__table__)
+                             .where(Changeset.__table__.c.source.like(f"{DEMO_SOURCE}%")))
+    if loaded:
+        return {}
+    counts: dict[str, int] = {}
+    for name, frame in build_demo().items():
+        if name == "land_parcels":
+            approvals = reg.layer("land_approvals").to_geodataframe()
+            fids = dict(zip(approvals["doc_number"], approvals["fid"], strict=True))
+            frame = frame.assign(approval_fid=frame.pop(PARCEL_LINK).map(fids))
+        report = reg.layer(name).import_frame(frame, source=f"{DEMO_SOURCE}: {name}", author="demo")
+        counts[name] = report.written
+    return counts
