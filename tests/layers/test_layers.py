@@ -57,7 +57,8 @@ def test_bad_credit_codes_say_why(code, message):
     assert message in uscc_problem(code)
 
 
-@pytest.mark.parametrize("raw", ["闽政文〔2022〕356号", "闽政文[2022]356号", "闽政文(2022)356号", "闽政文（2022） 356号"])
+@pytest.mark.parametrize("raw", ["闽政文〔2022〕356号", "闽政文[2022]356号", "闽政文(2022)356号",
+                                 "闽政文（2022） 356号"])
 def test_document_number_brackets_are_normalised(raw):
     assert normalise_doc_number(raw) == "闽政文〔2022〕356号"
 
