@@ -1,18 +1,20 @@
 """A live server for the clients that need a real socket (GDAL, OWSLib, Chromium), and a small story
 around Zhangpu county (漳浦县, 350623) to serve: three outfalls at Gulei, two protected zones, two
-eldercare facilities and one parcel of batch 57."""
+eldercare facilities, and batch 57 (its approval, still without an outline, and one parcel)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
 import waitress
 from flask import Flask
 from shapely.geometry import MultiPolygon, Point, Polygon
+from waitress import wasyncore
 
 from registry import Registry
 from registry.repository import FeatureRecord
@@ -23,14 +25,22 @@ XSS = "<script>alert(1)</script>"
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app on 127.0.0.1 and a free port, served by waitress (what ``fujian-gis serve`` runs)."""
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    """The app on 127.0.0.1 and a free port, served by waitress (what ``fujian-gis serve`` runs).
+
+    The loop uses poll(), not select(): closing the sockets from this thread while the server thread
+    waits on them then ends its loop quietly instead of with EBADF.
+    """
+    sockets: dict[int, Any] = {}
+    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0, threads=4,
+                                    asyncore_use_poll=True, asyncore_loop_timeout=0.2)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
         server.close()
+        wasyncore.close_all(sockets)  # connections a client kept alive
+        server.task_dispatcher.shutdown()
         thread.join(timeout=5)
 
 
@@ -44,8 +54,9 @@ class Story:
         return len(self.records.get(layer, []))
 
     @property
-    def total(self) -> int:
-        return sum(len(v) for v in self.records.values())
+    def drawable(self) -> int:
+        """Features with a geometry: what a map can draw."""
+        return sum(r.geometry is not None for v in self.records.values() for r in v)
 
     @property
     def community_stations(self) -> int:
@@ -93,6 +104,12 @@ def story(reg: Registry) -> Story:
     add("eldercare_facilities", {"name": "漳浦县社会福利中心", "facility_type": "institution",
                                  "operator_type": "public", "county_code": ZHANGPU, "beds": 120},
         Point(117.620, 24.125))
-    add("land_parcels", {"approval_fid": 57, "township": "绥安镇", "village": "马坪村", "land_class": "水田",
-                         "ownership": "collective", "declared_ha": "33.3333"}, _square(117.60, 24.10, 0.005))
+    # Batch 57 (闽政文〔2022〕354号) expropriates 33.3333 ha in all; its outline has not arrived yet,
+    # so the approval has no geometry, and one of its parcels is drawn.
+    add("land_approvals", {"doc_number": "闽政文〔2022〕354号", "approval_kind": "conversion_batch",
+                           "approved_on": date(2022, 8, 8), "authority": "province", "county_code": ZHANGPU,
+                           "year": 2022, "batch_no": 57, "declared_total_ha": "33.3333"}, None)
+    add("land_parcels", {"approval_fid": written.records["land_approvals"][0].fid, "township": "古雷镇",
+                         "village": "下堀村", "land_class": "水浇地", "ownership": "collective",
+                         "declared_ha": "16.0173"}, _square(117.60, 23.78, 0.012))
     return written

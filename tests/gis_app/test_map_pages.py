@@ -1,0 +1,106 @@
+"""The map pages without a browser: every script and stylesheet they load is one the app serves,
+nothing else is served from node_modules, and a hostile feature name reaches the page escaped."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from shapely.geometry import Point
+
+from registry import Registry
+
+ASSET_PREFIX = "/static/vendor/"
+XSS = "<script>alert(1)</script>"
+ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+class AssetLinks(HTMLParser):
+    """The ``src`` of every ``<script>`` and the ``href`` of every ``<link>`` in a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "script" and values.get("src"):
+            self.scripts.append(values["src"] or "")
+        if tag == "link" and values.get("href"):
+            self.links.append(values["href"] or "")
+
+
+def asset_links(html: str) -> AssetLinks:
+    parser = AssetLinks()
+    parser.feed(html)
+    return parser
+
+
+def unescape_js(text: str) -> str:
+    """Undo JSON's ``\\uXXXX`` escapes: what a popup's HTML string holds once the script has parsed it."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+@pytest.mark.parametrize("path", ["/map", "/map/outfalls", "/map/eldercare_facilities"])
+def test_every_asset_is_served_by_the_app(client: FlaskClient, story: Any, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    found = asset_links(response.get_data(as_text=True))
+
+    assert found.scripts and found.links
+    assert "/static/vendor/leaflet/dist/leaflet.js" in found.scripts
+    for url in found.scripts + found.links:
+        assert url.startswith(ASSET_PREFIX), f"{url} is not served by the app"
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.get_data(), url
+        expected = "javascript" if url.endswith(".js") else "css"
+        assert expected in asset.mimetype, f"{url} served as {asset.mimetype}"
+
+
+def test_map_page_shows_the_layers_in_chinese(client: FlaskClient, story: Any) -> None:
+    html = unescape_js(client.get("/map").get_data(as_text=True))
+
+    assert "福建省国土空间规划与登记 综合地图" in html
+    for title in ("入河入海排污口", "养老服务设施", "保护区与管控线", "征收地块"):
+        assert title in html
+    assert "古雷污水处理厂入海排污口" in html
+
+
+@pytest.mark.parametrize("path", [
+    "leaflet/dist/leaflet-src.js",          # in node_modules, but no page needs it
+    "leaflet/package.json",
+    "../package.json",
+    "..%2Fpackage.json",
+    "leaflet/dist/../../../pyproject.toml",
+    "nothing/here.js",
+])
+def test_unknown_assets_are_404(client: FlaskClient, path: str) -> None:
+    assert client.get(f"{ASSET_PREFIX}{path}").status_code == 404
+
+
+def test_unknown_map_is_404(client: FlaskClient) -> None:
+    response = client.get("/map/no_such_layer")
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", ["/map", "/map/outfalls"])
+def test_hostile_name_is_escaped(client: FlaskClient, reg: Registry, story: Any, path: str) -> None:
+    """A name is text: it reaches the page HTML-escaped inside a script string, so neither the HTML
+    parser nor the popup's innerHTML can turn it into a script."""
+    reg.layer("outfalls").create({"code": "350623RS0099", "name": XSS, "county_code": "350623",
+                                  "receiving_kind": "sea", "outfall_class": "other", "status": "surveyed"},
+                                 Point(117.6, 23.77))
+    html = client.get(path).get_data(as_text=True)
+
+    assert XSS not in html
+    assert "alert(1)" in html
+    decoded = unescape_js(html)
+    assert "<script>alert(1)" not in decoded
+    assert ESCAPED_XSS in decoded
