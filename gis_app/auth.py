@@ -32,6 +32,15 @@ def current_editor() -> str:
     raise Unauthorised("修改数据须提供有效令牌 (Authorization: Bearer …) / editing needs a valid API token")
 
 
+def sees_private() -> bool:
+    """Whether this request may see non-public attributes: only an identified editor may."""
+    try:
+        current_editor()
+    except Unauthorised:
+        return False
+    return True
+
+
 def require_editor(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:

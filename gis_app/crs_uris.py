@@ -14,7 +14,7 @@ import pyproj
 import shapely
 
 from registry.crs import canonical_crs, from_storage, to_storage
-from registry.errors import InvalidInput
+from registry.errors import BadRequest, InvalidInput
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 EPSG_PREFIX = "http://www.opengis.net/def/crs/EPSG/0/"
@@ -37,7 +37,7 @@ def crs_from_uri(uri: str) -> str:
         if crs in OUTPUT_CRS:
             return crs
     offered = ", ".join(crs_uri(c) for c in OUTPUT_CRS)
-    raise InvalidInput(f"不支持的坐标系 {uri} / unsupported CRS; offered: {offered}")
+    raise BadRequest(f"不支持的坐标系 {uri} / unsupported CRS; offered: {offered}")
 
 
 @cache

@@ -16,13 +16,13 @@ import shapely
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from shapely.geometry import box, mapping, shape
 
-from gis_app.auth import require_editor
+from gis_app.auth import require_editor, sees_private
 from gis_app.crs_uris import CRS84, OUTPUT_CRS, crs_from_uri, crs_uri, to_output, to_storage_axes
 from gis_app.schemas import feature_schema, queryables
 from layers import LAYERS
-from layers.base import layer_attributes
+from layers.base import layer_attributes, private_attributes
 from registry import Registry
-from registry.errors import InvalidInput, NotFound, RegistryError
+from registry.errors import BadRequest, InvalidInput, NotFound, RegistryError
 from registry.repository import FeatureRecord, Query
 
 bp = Blueprint("features", __name__)
@@ -152,14 +152,14 @@ def collection(collection_id: str):
 @bp.get("/collections/<collection_id>/queryables")
 def queryables_doc(collection_id: str):
     model = model_or_404(collection_id)
-    body = queryables(model, request.base_url)
+    body = queryables(model, request.base_url, hidden_attributes(collection_id))
     return Response(current_app.json.dumps(body), mimetype="application/schema+json")
 
 
 @bp.get("/collections/<collection_id>/schema")
 def schema_doc(collection_id: str):
     model = model_or_404(collection_id)
-    return Response(current_app.json.dumps(feature_schema(model, request.base_url)),
+    return Response(current_app.json.dumps(feature_schema(model, request.base_url, hidden_attributes(collection_id))),
                     mimetype="application/schema+json")
 
 
@@ -173,9 +173,9 @@ def parse_int(name: str, default: int, low: int, high: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidInput(f"参数 {name} 应为整数 / {name} must be an integer") from None
+        raise BadRequest(f"参数 {name} 应为整数 / {name} must be an integer") from None
     if not low <= value <= high:
-        raise InvalidInput(f"参数 {name} 应在 {low} 与 {high} 之间 / {name} must be between {low} and {high}")
+        raise BadRequest(f"参数 {name} 应在 {low} 与 {high} 之间 / {name} must be between {low} and {high}")
     return value
 
 
@@ -184,12 +184,12 @@ def parse_instant() -> datetime | None:
     if raw is None:
         return None
     if "/" in raw:
-        raise InvalidInput("只支持时点,不支持时段 / only an instant is supported (history as of a time), "
+        raise BadRequest("只支持时点,不支持时段 / only an instant is supported (history as of a time), "
                            "not an interval")
     try:
         when = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"时间 {raw!r} 不是 ISO 8601 / not an ISO 8601 date-time") from None
+        raise BadRequest(f"时间 {raw!r} 不是 ISO 8601 / not an ISO 8601 date-time") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
@@ -200,19 +200,26 @@ def parse_bbox() -> tuple[float, float, float, float] | None:
     try:
         values = [float(v) for v in raw.split(",")]
     except ValueError:
-        raise InvalidInput("bbox 应为4个数字 / bbox must be four numbers: minx,miny,maxx,maxy") from None
+        raise BadRequest("bbox 应为4个数字 / bbox must be four numbers: minx,miny,maxx,maxy") from None
     if len(values) != 4 or not all(np.isfinite(values)):
-        raise InvalidInput("bbox 应为4个数字 / bbox must be four numbers: minx,miny,maxx,maxy")
+        raise BadRequest("bbox 应为4个数字 / bbox must be four numbers: minx,miny,maxx,maxy")
     crs = crs_from_uri(request.args.get("bbox-crs", CRS84))
     x0, y0, x1, y1 = values
     if x0 > x1 or y0 > y1:
-        raise InvalidInput("bbox 最小值大于最大值 / bbox minimum exceeds maximum")
+        raise BadRequest("bbox 最小值大于最大值 / bbox minimum exceeds maximum")
     stored = to_storage_axes(np.array([box(x0, y0, x1, y1)], dtype=object), crs)[0]
     return tuple(float(v) for v in shapely.bounds(stored))  # type: ignore[return-value]
 
 
+def hidden_attributes(collection_id: str) -> frozenset[str]:
+    """Non-public attributes are left out of every answer to a request without an editor's token."""
+    return frozenset() if sees_private() else private_attributes(LAYERS[collection_id])
+
+
 def feature_json(rec: FeatureRecord, collection_id: str, crs: str) -> dict[str, Any]:
-    props = dict(rec.properties, version=rec.version)
+    hidden = hidden_attributes(collection_id)
+    props = {k: v for k, v in rec.properties.items() if k not in hidden}
+    props["version"] = rec.version
     geom = None
     if rec.geometry is not None:
         geom = mapping(to_output(np.array([rec.geometry], dtype=object), crs)[0])
@@ -223,10 +230,11 @@ def feature_json(rec: FeatureRecord, collection_id: str, crs: str) -> dict[str, 
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str):
     model = model_or_404(collection_id)
-    attrs = layer_attributes(model)
+    hidden = hidden_attributes(collection_id)
+    attrs = [name for name in layer_attributes(model) if name not in hidden]
     unknown = [k for k in request.args if k not in ITEM_PARAMS and k not in attrs]
     if unknown:
-        raise InvalidInput(f"未知参数 {', '.join(unknown)} / unknown parameter(s); filters are the queryables: "
+        raise BadRequest(f"未知参数 {', '.join(unknown)} / unknown parameter(s); filters are the queryables: "
                            f"{', '.join(attrs)}")
     limit = parse_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = parse_int("offset", 0, 0, 10**9)
@@ -267,7 +275,7 @@ def item(collection_id: str, fid: int):
     model = model_or_404(collection_id)
     extra = [k for k in request.args if k not in {"f", "crs", "datetime", "as_of"}]
     if extra:
-        raise InvalidInput(f"未知参数 {', '.join(extra)} / unknown parameter(s)")
+        raise BadRequest(f"未知参数 {', '.join(extra)} / unknown parameter(s)")
     crs = crs_from_uri(request.args.get("crs", CRS84))
     rec = registry().layer(collection_id).get(fid, as_of=parse_instant())
     body = feature_json(rec, collection_id, crs)
@@ -326,7 +334,7 @@ def if_match_version() -> int:
     try:
         return int(raw.strip().removeprefix("W/").strip('"'))
     except ValueError:
-        raise InvalidInput(f"If-Match {raw!r} 不是本服务给出的 ETag / not an ETag of this service") from None
+        raise BadRequest(f"If-Match {raw!r} 不是本服务给出的 ETag / not an ETag of this service") from None
 
 
 class PreconditionRequired(RegistryError):

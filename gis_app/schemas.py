@@ -59,21 +59,21 @@ def property_schema(model: type[Feature], name: str) -> dict[str, Any]:
     return {"title": rule.zh, "description": rule.en, **schema}
 
 
-def queryables(model: type[Feature], base_url: str) -> dict[str, Any]:
+def queryables(model: type[Feature], base_url: str, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     """Properties a client may filter on with ``?name=value`` (OGC API Features Part 3 queryables)."""
-    props = {name: property_schema(model, name) for name in layer_attributes(model)}
+    props = {name: property_schema(model, name) for name in layer_attributes(model) if name not in hidden}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": base_url,
             "type": "object", "title": model.__layer__.title_zh, "properties": props,
             "additionalProperties": False}
 
 
-def feature_schema(model: type[Feature], base_url: str) -> dict[str, Any]:
+def feature_schema(model: type[Feature], base_url: str, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The schema of a feature's properties and geometry (Part 5 style), including version metadata."""
     meta = model.__layer__
-    props = {name: property_schema(model, name) for name in layer_attributes(model)}
+    props = {name: property_schema(model, name) for name in layer_attributes(model) if name not in hidden}
     props["version"] = {"title": "版本", "description": "Version (for If-Match)", "type": "integer",
                         "readOnly": True}
-    required = [n for n, r in layer_attributes(model).items() if r.required]
+    required = [n for n, r in layer_attributes(model).items() if r.required and n not in hidden]
     schema: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": base_url,
                               "type": "object", "title": meta.title_zh, "description": meta.title_en,
                               "properties": props, "required": required}

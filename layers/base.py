@@ -223,6 +223,11 @@ def layer_attributes(model: type[Feature]) -> dict[str, AttrRule]:
     return {c.key: c.info["rule"] for c in model.__table__.columns if "rule" in c.info}
 
 
+def private_attributes(model: type[Feature]) -> frozenset[str]:
+    """Attributes the public must not see (personal or enterprise identifiers)."""
+    return frozenset(name for name, rule in layer_attributes(model).items() if not rule.public)
+
+
 def editable_attributes(model: type[Feature]) -> dict[str, AttrRule]:
     """Attributes a user may set (computed columns such as the area are excluded)."""
     return {c.key: c.info["rule"] for c in model.__table__.columns

@@ -16,6 +16,10 @@ class RegistryError(Exception):
         self.extra = extra
 
 
+class BadRequest(RegistryError):
+    """A request parameter that cannot be understood (a malformed bbox, an unknown filter)."""
+
+
 class NotFound(RegistryError):
     status = 404
     title = "未找到 / Not found"

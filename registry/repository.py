@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, literal, or_, sel
 from sqlalchemy.exc import IntegrityError
 
 from layers.base import SRID, Changeset, Feature, editable_attributes
-from registry.errors import InvalidInput, NotFound, StaleVersion
+from registry.errors import BadRequest, InvalidInput, NotFound, StaleVersion
 from registry.validation import Issue, check_properties
 
 SYSTEM_COLUMNS = ("fid", "version", "valid_from", "valid_to", "deleted", "changeset_id")
@@ -91,13 +91,13 @@ class Store:
         clauses = [visible_at(t, query.as_of)]
         if query.bbox is not None:
             if not self.has_geometry:
-                raise InvalidInput(f"图层 {self.meta.name} 没有几何,不能按范围查询 / layer has no geometry")
+                raise BadRequest(f"图层 {self.meta.name} 没有几何,不能按范围查询 / layer has no geometry")
             w, s, e, n = query.bbox
             clauses.append(t.c.geom.intersects(func.ST_MakeEnvelope(w, s, e, n, SRID)))
         if query.where:
             clean, issues = check_properties(self.model, dict(query.where), partial=True)
             if issues:
-                raise InvalidInput("; ".join(f"{i.field}: {i.problem}" for i in issues),
+                raise BadRequest("; ".join(f"{i.field}: {i.problem}" for i in issues),
                                    issues=[i.as_dict() for i in issues])
             clauses += [t.c[k].is_(None) if v is None else t.c[k] == v for k, v in clean.items()]
         if query.fids is not None:

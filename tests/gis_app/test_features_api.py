@@ -203,3 +203,16 @@ def test_html_views_for_people(client, outfalls):
     page = client.get("/collections/outfalls/items?f=html")
     assert page.mimetype == "text/html" and "入河入海排污口" in page.text and "已溯源" in page.text
     assert "排口3" in client.get("/collections/outfalls/items/4?f=html").text
+
+
+def test_enterprise_identifiers_are_shown_only_to_editors(client, reg):
+    reg.layer("outfalls").create(dict(OUTFALL, credit_code="9144030071526726XG", responsible_party="某化工公司"),
+                                 Point(117.6, 23.76))
+    public = client.get("/collections/outfalls/items/1").get_json()["properties"]
+    assert "credit_code" not in public and "responsible_party" not in public and public["name"] == OUTFALL["name"]
+    assert client.get("/collections/outfalls/items?credit_code=9144030071526726XG").status_code == 400
+    assert "credit_code" not in client.get("/collections/outfalls/queryables").get_json()["properties"]
+    editor = client.get("/collections/outfalls/items/1", headers=TOKEN).get_json()["properties"]
+    assert editor["credit_code"] == "9144030071526726XG"
+    found = client.get("/collections/outfalls/items?credit_code=9144030071526726XG", headers=TOKEN).get_json()
+    assert found["numberMatched"] == 1
