@@ -165,7 +165,7 @@ def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, sho
         if stations.any():
             entries.append(Category(f"社区养老服务站服务半径 {station_radius_m:g} 米", colour_of(found, code),
                                     "ring"))
-    if entries:
+    if entries and len(gdf):
         Legend(meta.title_zh, entries).add_to(group)
     return group
 

@@ -54,14 +54,15 @@ def categories(model: type[Feature], values: Iterable[Any] | None = None) -> dic
     """The categories of ``model``'s style field that occur in ``values``, keyed by :func:`style_key`.
 
     ``values=None`` lists the whole code list, for vector tiles, whose data the page never holds.
-    A layer without a style field has one category, its title, in a colour derived from its name so
-    that unstyled reference layers still differ from each other on a combined map.
+    A layer without a style field has one category, its title. Colours are taken in code-list order
+    from a starting point derived from the layer's name, so layers on a combined map differ.
     """
     meta = model.__layer__
     shape = _SHAPES.get((meta.geometry_type or "").upper(), "area")
+    # Each layer starts at its own place in the palette, so two layers on one map rarely share colours.
+    offset = zlib.crc32(meta.name.encode()) % len(PALETTE)
     if meta.style_field is None:
-        colour = PALETTE[zlib.crc32(meta.name.encode()) % len(PALETTE)]
-        return {"": Category(meta.title_zh, colour, shape)}
+        return {"": Category(meta.title_zh, PALETTE[offset], shape)}
     present = None if values is None else {style_key(v) for v in values}
     codes = layer_attributes(model)[meta.style_field].codes
     # Without a code list, colour the distinct values in sorted order: stable for a given data set only.
@@ -69,7 +70,8 @@ def categories(model: type[Feature], values: Iterable[Any] | None = None) -> dic
         ordered = [(c.code, c.zh) for c in codes]
     else:
         ordered = [(k, k) for k in sorted((present or set()) - {""})]
-    found = {code: Category(label, PALETTE[i % len(PALETTE)], shape) for i, (code, label) in enumerate(ordered)
+    found = {code: Category(label, PALETTE[(offset + i) % len(PALETTE)], shape)
+             for i, (code, label) in enumerate(ordered)
              if present is None or code in present}
     if present is not None and present - found.keys():
         found[""] = Category(UNCLASSIFIED_LABEL, UNCLASSIFIED_COLOUR, shape)
@@ -92,7 +94,7 @@ class Legend(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
                 var box = L.DomUtil.create("div", "fujian-legend");
                 box.innerHTML = {{ this.html|tojson }};
