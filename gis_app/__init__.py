@@ -8,11 +8,14 @@ from typing import Any
 
 from flask import Flask
 
-from gis_app import features, mapviews, openapi, problems
+from gis_app import checks, eldercare, expropriation, features, mapviews, openapi, outfalls, problems, standard_land
 from gis_app.auth import parse_tokens
 from gis_app.jsonify import JSONProvider
 from registry import connect
 from registry.config import database_url
+
+AREAS = (expropriation, standard_land, outfalls, eldercare)
+"""Business areas: each module holds its blueprint ``bp`` and its command group ``cli``."""
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -33,6 +36,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["registry"] = connect(app.config["DATABASE_URL"], user="web")
 
     problems.init_app(app)
-    for blueprint in (features.bp, openapi.bp, mapviews.bp):
-        app.register_blueprint(blueprint)
+    for module in (features, openapi, mapviews, checks, *AREAS):
+        app.register_blueprint(module.bp)
     return app

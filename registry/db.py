@@ -47,8 +47,8 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` with Alembic."""
+def migrate(url: str, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` with Alembic (all heads: each business area has its own branch)."""
     command.upgrade(alembic_config(url), revision)
 
 

@@ -47,7 +47,7 @@ stamp="$VENV/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
   log "installing the project and its dependencies"
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q -e '.[dev]'
+  "$VENV/bin/pip" install -q --config-settings editable_mode=compat -e '.[dev]'
   rm -f "$VENV"/.installed-*; touch "$stamp"
 fi
 
