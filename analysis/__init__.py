@@ -8,7 +8,7 @@
 """
 
 from analysis.engine import Area, Check, all_checks, select_checks
-from analysis.runs import Comparison, Run, RunNotFinished, list_runs, load_run, run_checks, start_run_async
+from analysis.runs import Comparison, Run, RunFailed, RunNotFinished, list_runs, load_run, run_checks, start_run_async
 
-__all__ = ["Area", "Check", "Comparison", "Run", "RunNotFinished", "all_checks", "list_runs", "load_run",
+__all__ = ["Area", "Check", "Comparison", "Run", "RunFailed", "RunNotFinished", "all_checks", "list_runs", "load_run",
            "run_checks", "select_checks", "start_run_async"]

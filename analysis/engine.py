@@ -147,9 +147,9 @@ class Area:
     def geometry(self) -> ColumnElement[Any]:
         """The area's geometry as a SQL expression (a division's current polygon is read in the query)."""
         if self.polygon is not None:
-            return func.ST_GeomFromText(literal(self.polygon.wkt), SRID)
+            return func.ST_GeomFromWKB(literal(shapely.to_wkb(self.polygon)), SRID)
         a = AdminDivision.__table__
-        return select(func.ST_Union(a.c.geom)).where(_current_division(a, self.code)).scalar_subquery()
+        return select(func.ST_Union(a.c.geom)).where(_in_force(a), a.c.code == self.code).scalar_subquery()
 
     def clause(self, geom: ColumnElement[Any], county_code: ColumnElement[Any] | None = None) -> ColumnElement[bool]:
         """Rows whose ``geom`` meets the area; for a division, rows without geometry count by their county code."""
@@ -159,9 +159,9 @@ class Area:
         return or_(meets, geom.is_(None) & county_code.startswith(_code_prefix(self.code)))
 
 
-def _current_division(a: Any, code: str | None) -> ColumnElement[bool]:
-    return (a.c.code == code) & a.c.valid_to.is_(None) & or_(a.c.valid_until.is_(None),
-                                                              a.c.valid_until > func.current_date())
+def _in_force(a: Any) -> ColumnElement[bool]:
+    """Current rows of divisions whose code is still in use (codes are retired when counties merge)."""
+    return a.c.valid_to.is_(None) & or_(a.c.valid_until.is_(None), a.c.valid_until > func.current_date())
 
 
 def _code_prefix(code: str) -> str:
@@ -178,7 +178,7 @@ def parse_area(conn: Connection, spec: str) -> Area:
     spec = spec.strip()
     if _ADMIN_CODE.fullmatch(spec):
         a = AdminDivision.__table__
-        name = conn.scalar(select(a.c.name).where(_current_division(a, spec)).limit(1))
+        name = conn.scalar(select(a.c.name).where(_in_force(a), a.c.code == spec).limit(1))
         if name is None:
             raise NotFound(f"没有现行行政区划代码 {spec} / no current administrative division with code {spec}")
         return Area(spec=spec, label=f"{name}({spec})", code=spec)
@@ -218,7 +218,7 @@ def write_findings(conn: Connection, run_id: int, check: Check, area: Area | Non
         (literal(n, String), f.c[n]) for n in names if n not in REQUIRED_COLUMNS))
     a = AdminDivision.__table__
     county_of = (select(a.c.code)
-                 .where(a.c.valid_to.is_(None), a.c.level == "county",
+                 .where(_in_force(a), a.c.level == "county",
                         func.ST_Intersects(a.c.geom, func.ST_PointOnSurface(f.c.geom)))
                  .order_by(a.c.code).limit(1).scalar_subquery())
     rows = select(literal(run_id), literal(check.id, String), literal(check.layer, String), f.c.fid,

@@ -22,7 +22,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from analysis.engine import SEVERITIES, Area, Check, all_checks, parse_area, select_checks, write_findings
 from layers.base import SRID
@@ -40,10 +40,14 @@ Progress = Callable[[Check, int, int], None]
 MATCH_ON = ["check_id", "layer", "fid", "key"]
 """What makes two findings of two runs the same finding."""
 
-FINDING_COLUMNS = ["check_id", "title_zh", "layer", "fid", "key", "severity", "message_zh", "message_en",
-                   "measured", "county_code"]
-
 EXPORT_SUFFIXES = (".csv", ".geojson", ".gpkg")
+
+
+class RunFailed(RegistryError):
+    """A check broke off the run; the run is stored as failed with this error and has no findings."""
+
+    status = 500
+    title = "检查运行失败 / Check run failed"
 
 
 class RunNotFinished(RegistryError):
@@ -73,7 +77,7 @@ class Run:
 
     @property
     def area_label(self) -> str:
-        return self.params.get("area_label") or "全部 / everywhere"
+        return self.params.get("area_label") or "全省(未限定范围) / whole province"
 
     def checks(self) -> list[Check]:
         """The checks this run ran that are still declared (a run keeps its findings if a check is retired)."""
@@ -83,24 +87,26 @@ class Run:
     def findings(self) -> gpd.GeoDataFrame:
         """The run's findings in EPSG:4490, most serious first, then by rule and feature."""
         t = Finding.__table__
+        rank = case({s: i for i, s in enumerate(SEVERITIES)}, value=t.c.severity, else_=len(SEVERITIES))
         stmt = (select(t.c.check_id, t.c.layer, t.c.fid, t.c.key, t.c.severity, t.c.message_zh, t.c.message_en,
                        t.c.measured, t.c.county_code, func.ST_AsBinary(t.c.geom).label("wkb"))
-                .where(t.c.run_id == self.id).order_by(t.c.id))
+                .where(t.c.run_id == self.id).order_by(rank, t.c.check_id, t.c.fid, t.c.key))
         with self.registry.engine.connect() as conn:
             frame = pd.read_sql(stmt, conn)
         geoms = shapely.from_wkb(frame.pop("wkb").map(lambda b: None if b is None else bytes(b)))
         known = all_checks()
         frame.insert(1, "title_zh", [known[c].title_zh if c in known else c for c in frame["check_id"]])
         frame["fid"] = frame["fid"].astype("Int64")
-        rank = frame["severity"].map({s: i for i, s in enumerate(SEVERITIES)}).fillna(len(SEVERITIES))
-        order = frame.assign(_rank=rank).sort_values(["_rank", "check_id", "fid", "key"], kind="stable").index
-        return gpd.GeoDataFrame(frame[FINDING_COLUMNS], geometry=geoms, crs=SRID).loc[order].reset_index(drop=True)
+        return gpd.GeoDataFrame(frame, geometry=geoms, crs=SRID)
 
     def summary(self) -> pd.DataFrame:
         """Findings per check, every check of the run listed, those that found nothing with 0."""
-        counts = self.findings()["check_id"].value_counts()
+        t = Finding.__table__
+        stmt = select(t.c.check_id, func.count()).where(t.c.run_id == self.id).group_by(t.c.check_id)
+        with self.registry.engine.connect() as conn:
+            counts = {check_id: count for check_id, count in conn.execute(stmt)}
         rows = [{"check_id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "layer": c.layer,
-                 "severity": c.severity, "count": int(counts.get(c.id, 0))} for c in self.checks()]
+                 "severity": c.severity, "count": counts.get(c.id, 0)} for c in self.checks()]
         return pd.DataFrame(rows, columns=["check_id", "title_zh", "title_en", "layer", "severity", "count"])
 
     def compare(self, other: Run) -> Comparison:
@@ -109,12 +115,16 @@ class Run:
         return Comparison.of(before, after)
 
     def export(self, path: str | Path) -> Path:
-        """Write the findings to .csv (geometry as WKT), .geojson (lon/lat) or .gpkg, by extension."""
+        """Write the findings to .csv (geometry as WKT), .geojson (lon/lat) or .gpkg, by extension.
+
+        ``fid`` is written as ``feature_fid``: findings of two layers may name the same fid, and a
+        GeoPackage would take a ``fid`` column for its own unique row id.
+        """
         path = Path(path)
         if path.suffix.lower() not in EXPORT_SUFFIXES:
             raise InvalidInput(f"不支持导出为 {path.suffix} / cannot export findings to {path.suffix}; "
                                f"use {', '.join(EXPORT_SUFFIXES)}")
-        frame = self.findings()
+        frame = self.findings().rename(columns={"fid": "feature_fid"})
         frame["measured"] = frame["measured"].map(lambda m: json.dumps(m, ensure_ascii=False))
         return write_features(frame, path)
 
@@ -202,7 +212,8 @@ def run_checks(reg: Registry, *, layers: Iterable[str] | None = None, checks: It
     """Run the checks of ``layers`` and/or the ``checks`` named (all when neither) within ``area``
     (an administrative code, or a WKT or GeoJSON polygon), store the run and return it.
 
-    A failing check marks the run failed with its error, keeps none of its findings, and re-raises.
+    A failing check marks the run failed with its error and keeps none of its findings; the caller
+    gets :class:`RunFailed` naming the run.
     """
     run_id, plan = _prepare(reg, layers, checks, area, author)
     _execute(reg, run_id, plan, progress)
@@ -271,9 +282,10 @@ def _execute(reg: Registry, run_id: int, plan: _Plan, progress: Progress | None 
                     if progress is not None:
                         progress(check, done, total)
     except Exception as exc:
-        _record(reg, run_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000], finding_count=0,
-                finished_at=func.now(), duration_s=time.monotonic() - started)
-        raise
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        _record(reg, run_id, status="failed", error=error, finding_count=0, finished_at=func.now(),
+                duration_s=time.monotonic() - started)
+        raise RunFailed(f"检查运行 {run_id} 失败 / check run {run_id} failed: {error}", run_id=run_id) from exc
     _record(reg, run_id, status="done", data_version=version, finished_at=func.now(),
             duration_s=time.monotonic() - started)
 

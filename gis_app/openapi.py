@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request
 
 from gis_app.crs_uris import OUTPUT_CRS, crs_uri
 from gis_app.schemas import property_schema
@@ -20,9 +20,10 @@ GEOJSON_OBJECT = {"application/geo+json": {"schema": {"type": "object"}}}
 HTML = {"text/html": {"schema": {"type": "string"}}}
 
 
-def _errors(*codes: int) -> dict[str, Any]:
+def errors(*codes: int) -> dict[str, Any]:
     text = {400: "请求无效 / bad request", 401: "需要令牌 / token required", 404: "未找到 / not found",
-            412: "版本已过期 / stale version", 413: "上传过大 / too large", 422: "数据不符合规则 / invalid data",
+            403: "无权操作 / forbidden", 409: "尚未完成 / not finished", 412: "版本已过期 / stale version",
+            413: "上传过大 / too large", 422: "数据不符合规则 / invalid data",
             428: "缺少 If-Match / If-Match required", 500: "服务器错误 / server error",
             503: "数据库不可用 / database unavailable"}
     return {str(c): {"description": text[c], "content": PROBLEM} for c in (*codes, 500, 503)}
@@ -92,41 +93,41 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
         base: {"get": {"tags": tag, "summary": f"{meta.title_zh} / {meta.title_en}", "operationId": f"{name}_info",
                        "parameters": [F_PARAM], "responses": {"200": {"description": "图层 / collection",
                                                                       "content": JSON_OBJECT | HTML},
-                                                              **_errors(400)}}},
+                                                              **errors(400)}}},
         f"{base}/queryables": {"get": {"tags": tag, "operationId": f"{name}_queryables", "responses": {
             "200": {"description": "可查询字段 / queryables",
-                    "content": {"application/schema+json": {"schema": {"type": "object"}}}}, **_errors()}}},
+                    "content": {"application/schema+json": {"schema": {"type": "object"}}}}, **errors()}}},
         f"{base}/schema": {"get": {"tags": tag, "operationId": f"{name}_schema", "responses": {
             "200": {"description": "要素模式 / feature schema",
-                    "content": {"application/schema+json": {"schema": {"type": "object"}}}}, **_errors()}}},
+                    "content": {"application/schema+json": {"schema": {"type": "object"}}}}, **errors()}}},
         f"{base}/items": {
             "get": {"tags": tag, "operationId": f"{name}_items", "summary": "要素 / features",
                     "parameters": items_params,
                     "responses": {"200": {"description": "要素集合 / features", "content": GEOJSON_OBJECT | HTML},
-                                  **_errors(400)}},
+                                  **errors(400)}},
             "post": {"tags": tag, "operationId": f"{name}_create", "security": AUTH,
                      "requestBody": _feature_body(model),
                      "responses": {"201": {"description": "已创建 / created", "content": GEOJSON_OBJECT},
-                                   **_errors(400, 401, 422)}}},
+                                   **errors(400, 401, 422)}}},
         f"{base}/items/{{fid}}": {
             "get": {"tags": tag, "operationId": f"{name}_item", "parameters": item_get_params,
                     "responses": {"200": {"description": "要素 / feature", "content": GEOJSON_OBJECT | HTML},
-                                  **_errors(400, 404)}},
+                                  **errors(400, 404)}},
             "put": {"tags": tag, "operationId": f"{name}_replace", "security": AUTH, "parameters": [FID, IF_MATCH],
                     "requestBody": _feature_body(model),
                     "responses": {"200": {"description": "已替换 / replaced", "content": GEOJSON_OBJECT},
-                                  **_errors(400, 401, 404, 412, 422, 428)}},
+                                  **errors(400, 401, 404, 412, 422, 428)}},
             "patch": {"tags": tag, "operationId": f"{name}_update", "security": AUTH,
                       "parameters": [FID, IF_MATCH], "requestBody": _feature_body(model),
                       "responses": {"200": {"description": "已修改 / updated", "content": GEOJSON_OBJECT},
-                                    **_errors(400, 401, 404, 412, 422, 428)}},
+                                    **errors(400, 401, 404, 412, 422, 428)}},
             "delete": {"tags": tag, "operationId": f"{name}_delete", "security": AUTH, "parameters": [FID, IF_MATCH],
                        "responses": {"204": {"description": "已删除 / deleted"},
-                                     **_errors(400, 401, 404, 412, 428)}}},
+                                     **errors(400, 401, 404, 412, 428)}}},
         f"{base}/items/{{fid}}/history": {"get": {
             "tags": tag, "operationId": f"{name}_history", "parameters": [FID],
             "responses": {"200": {"description": "历史版本 / versions", "content": GEOJSON_OBJECT},
-                          **_errors(404)}}},
+                          **errors(404)}}},
         f"{base}/import": {"post": {
             "tags": tag, "operationId": f"{name}_import", "security": AUTH,
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -137,7 +138,7 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
                                "file_layer": {"type": "string"}}}}}},
             "responses": {"200": {"description": "试运行报告 / dry-run report", "content": JSON_OBJECT},
                           "201": {"description": "导入报告 / import report", "content": JSON_OBJECT},
-                          **_errors(400, 401, 413, 422)}}},
+                          **errors(400, 401, 413, 422)}}},
     }
 
 
@@ -145,18 +146,21 @@ def document(server_url: str) -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/": {"get": {"operationId": "landing", "parameters": [F_PARAM],
                       "responses": {"200": {"description": "入口 / landing page", "content": JSON_OBJECT | HTML},
-                                    **_errors()}}},
+                                    **errors()}}},
         "/conformance": {"get": {"operationId": "conformance", "parameters": [F_PARAM],
                                  "responses": {"200": {"description": "符合性 / conformance",
-                                                       "content": JSON_OBJECT | HTML}, **_errors()}}},
+                                                       "content": JSON_OBJECT | HTML}, **errors()}}},
         "/collections": {"get": {"operationId": "collections", "parameters": [F_PARAM],
                                  "responses": {"200": {"description": "图层 / collections",
-                                                       "content": JSON_OBJECT | HTML}, **_errors()}}},
+                                                       "content": JSON_OBJECT | HTML}, **errors()}}},
     }
     for name, model in LAYERS.items():
         paths.update(collection_paths(name, model))
-    for extra in current_app.config.get("OPENAPI_EXTRA_PATHS", ()):
-        paths.update(extra())
+    from gis_app import AREAS, checks
+
+    for module in (checks, *AREAS):
+        if hasattr(module, "openapi_paths"):
+            paths.update(module.openapi_paths())
     return {
         "openapi": "3.0.3",
         "info": {"title": "福建省国土空间规划与登记系统 API", "version": "1.0.0",

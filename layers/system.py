@@ -1,4 +1,4 @@
-"""Tables that are not layers: stored check runs and their findings (written by analysis/)."""
+"""Tables that are not layers: stored check runs and their findings (written by analysis/), accounts."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from layers.base import SRID, Base
@@ -55,3 +55,32 @@ class Finding(Base):
     measured: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
     county_code: Mapped[str | None] = mapped_column(String(12))
     geom = mapped_column(Geometry("GEOMETRY", srid=SRID, spatial_index=False))
+
+
+class Account(Base):
+    """A person or script that may sign in; roles say what they may read and change, ``scope`` where."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), nullable=False, unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    roles: Mapped[list[str]] = mapped_column(ARRAY(String(40)), nullable=False, server_default="{}")
+    scope_code: Mapped[str | None] = mapped_column(String(12))
+    """GB/T 2260 code of the county or city this account may change features in; None = whole province."""
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class ApiToken(Base):
+    """A script's credential: only a SHA-256 digest is stored, the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    label: Mapped[str] = mapped_column(String(120), nullable=False, server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")

@@ -34,7 +34,7 @@ fi
 
 # --- system tools: GDAL's ogr tools (QGIS's OGC API client), Chromium (browser tests),
 #     CJK fonts and poppler (PDF reports and their checks), Node.js for the front-end assets -------
-apt_install gdal-bin fonts-noto-cjk poppler-utils
+apt_install gdal-bin fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 if [ "$purpose" = test ]; then apt_install chromium; fi
 command -v npm >/dev/null || apt_install npm
 

@@ -12,9 +12,9 @@ IN_PROTECTED_ZONE = Check(
     severity="error",
     title_zh="排污口位于禁止设置排污口的保护区内",
     title_en="Outfall inside a zone where outfalls are banned",
-    message_zh="排污口位于{zone_type}“{zone_name}”内(距边界{distance_to_edge_m}米),整治类型为{decision},应取缔",
+    message_zh="排污口位于{zone_type}“{zone_name}”内(距边界{distance_to_edge_m}米),现整治类型:{decision},应予取缔",
     message_en="outfall lies inside the {zone_type} '{zone_name}' ({distance_to_edge_m} m from its edge); "
-               "remediation decision is {decision}, it must be removed",
+               "remediation decision: {decision}; it must be removed",
     # One finding per (outfall, zone): ``key`` is the zone, so moving an outfall out of one of two
     # overlapping zones resolves exactly one finding when runs are compared.
     sql="""
