@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from gis_app import checks, eldercare, expropriation, features, mapviews, openapi, outfalls, problems, standard_land
-from gis_app.auth import parse_tokens
+from gis_app import (
+    auth,
+    checks,
+    eldercare,
+    expropriation,
+    features,
+    mapviews,
+    openapi,
+    outfalls,
+    problems,
+    security,
+    standard_land,
+)
 from gis_app.jsonify import JSONProvider
 from registry import connect
 from registry.config import database_url
@@ -22,12 +34,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.from_mapping(
         DATABASE_URL=database_url(),
-        SECRET_KEY=os.environ.get("FUJIAN_SECRET_KEY", "dev-only-change-me"),
+        # Without a configured key each process makes its own: sessions then end when it restarts.
+        SECRET_KEY=os.environ.get("FUJIAN_SECRET_KEY") or secrets.token_hex(32),
         BASEMAP_URL=os.environ.get("FUJIAN_BASEMAP_URL", ""),
         BASEMAP_ATTRIBUTION=os.environ.get("FUJIAN_BASEMAP_ATTRIBUTION", ""),
         TIANDITU_KEY=os.environ.get("FUJIAN_TIANDITU_KEY", ""),
         MAX_CONTENT_LENGTH=int(os.environ.get("FUJIAN_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
-        EDIT_TOKENS=parse_tokens(os.environ.get("FUJIAN_EDIT_TOKENS", "")),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("FUJIAN_SECURE_COOKIES", "") == "1",
         ASSET_DIR=os.environ.get("FUJIAN_ASSET_DIR", str(Path(__file__).resolve().parent.parent / "node_modules")),
     )
     if test_config:
@@ -36,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["registry"] = connect(app.config["DATABASE_URL"], user="web")
 
     problems.init_app(app)
-    for module in (features, openapi, mapviews, checks, *AREAS):
+    security.init_app(app)
+    for module in (features, openapi, mapviews, auth, checks, *AREAS):
         app.register_blueprint(module.bp)
     return app

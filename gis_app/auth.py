@@ -1,16 +1,26 @@
-"""Who may edit. API tokens come from configuration (``FUJIAN_EDIT_TOKENS=token:name,...``) until
-accounts and roles arrive; a request without a valid token is answered 401."""
+"""Who is asking: API tokens for scripts (``Authorization: Bearer …``), a signed session with CSRF
+protection for people using the web pages, nobody (the public) otherwise.
+
+The rules themselves (roles, departments, jurisdiction) live in ``registry.accounts`` and in the
+database query of every write; this module only finds the account and refuses early with 401/403.
+"""
 
 from __future__ import annotations
 
 import hmac
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import current_app, request
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
-from registry.errors import RegistryError
+from layers.base import Feature
+from registry.accounts import Account, account_by_id, account_for_token, authenticate
+from registry.errors import Forbidden, RegistryError
+
+bp = Blueprint("auth", __name__)
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class Unauthorised(RegistryError):
@@ -18,32 +28,98 @@ class Unauthorised(RegistryError):
     title = "需要登录 / Authentication required"
 
 
-def parse_tokens(spec: str) -> dict[str, str]:
-    pairs = (item.split(":", 1) for item in spec.split(",") if ":" in item)
-    return {token.strip(): name.strip() for token, name in pairs if token.strip()}
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use (forms and scripts on our pages send it back)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
 
 
-def current_editor() -> str:
+def current_account() -> Account | None:
+    """The account of this request, or None for the public; cached for the request."""
+    if "account" not in g:
+        g.account = _find_account()
+    return g.account
+
+
+def _find_account() -> Account | None:
+    reg = current_app.extensions["registry"]
     header = request.headers.get("Authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    for known, name in current_app.config["EDIT_TOKENS"].items():
-        if token and hmac.compare_digest(token, known):
-            return name
-    raise Unauthorised("修改数据须提供有效令牌 (Authorization: Bearer …) / editing needs a valid API token")
+    if header:
+        if not header.startswith("Bearer "):
+            raise Unauthorised("只支持 Bearer 令牌 / only Bearer tokens are accepted")
+        account = account_for_token(reg, header.removeprefix("Bearer ").strip())
+        if account is None:
+            raise Unauthorised("令牌无效或已撤销 / the token is invalid or revoked")
+        return account
+    if "account_id" not in session:
+        return None
+    if request.method in UNSAFE and not _csrf_ok(request.headers.get("X-CSRF-Token")
+                                                 or request.form.get("csrf_token", "")):
+        raise Forbidden("缺少或错误的CSRF令牌 / missing or wrong CSRF token")
+    return account_by_id(reg, session["account_id"])
+
+
+def _csrf_ok(sent: str) -> bool:
+    expected = session.get("csrf", "")
+    return bool(sent and expected) and hmac.compare_digest(sent, expected)
 
 
 def sees_private() -> bool:
-    """Whether this request may see non-public attributes: only an identified editor may."""
-    try:
-        current_editor()
-    except Unauthorised:
-        return False
-    return True
+    """Personal and enterprise identifiers are for signed-in accounts only, never for the public."""
+    return current_account() is not None
+
+
+def require_account() -> Account:
+    account = current_account()
+    if account is None:
+        raise Unauthorised("请登录或提供API令牌 (Authorization: Bearer …) / sign in or send an API token")
+    return account
+
+
+def require_edit(model: type[Feature]) -> Account:
+    """The account, if it may change ``model``; its jurisdiction is then enforced by the write itself."""
+    account = require_account()
+    account.require_edit(model)
+    return account
 
 
 def require_editor(view: Callable[..., Any]) -> Callable[..., Any]:
+    """For routes that write through their own business code: passes ``user`` (the history's label)
+    and refuses read-only accounts."""
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        return view(*args, user=current_editor(), **kwargs)
+        account = require_account()
+        if not set(account.roles) - {"viewer"}:
+            raise Forbidden(f"只读账户 {account.username} 不能修改数据 / read-only account")
+        return view(*args, user=account.label, **kwargs)
 
     return wrapped
+
+
+@bp.get("/login")
+def login_form():
+    return render_template("login.html", csrf=csrf_token(), error=None, next=request.args.get("next", "/"))
+
+
+@bp.post("/login")
+def login():
+    if not _csrf_ok(request.form.get("csrf_token", "")):
+        raise Forbidden("登录表单已过期,请刷新页面 / the login form expired: reload the page")
+    account = authenticate(current_app.extensions["registry"], request.form.get("username", ""),
+                           request.form.get("password", ""))
+    if account is None:
+        return render_template("login.html", csrf=csrf_token(), error="用户名或密码错误",
+                               next=request.form.get("next", "/")), 401
+    session.clear()
+    session["account_id"] = account.id
+    session["csrf"] = secrets.token_urlsafe(32)
+    target = request.form.get("next", "/")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+
+
+@bp.post("/logout")
+def logout():
+    current_account()  # checks the CSRF token of a signed-in session
+    session.clear()
+    return redirect(url_for("features.landing", f="html"))

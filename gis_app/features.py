@@ -16,7 +16,7 @@ import shapely
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from shapely.geometry import box, mapping, shape
 
-from gis_app.auth import require_editor, sees_private
+from gis_app.auth import require_edit, sees_private
 from gis_app.crs_uris import CRS84, OUTPUT_CRS, crs_from_uri, crs_uri, to_output, to_storage_axes
 from gis_app.schemas import feature_schema, queryables
 from layers import LAYERS
@@ -347,51 +347,50 @@ def source() -> str:
 
 
 @bp.post("/collections/<collection_id>/items")
-@require_editor
-def create_item(collection_id: str, user: str):
-    model_or_404(collection_id)
+def create_item(collection_id: str):
+    account = require_edit(model_or_404(collection_id))
     props, geometry, _ = feature_from_body()
-    rec = registry().layer(collection_id).create(props, geometry, author=user, source=source())
+    rec = registry().layer(collection_id).create(props, geometry, author=account.label, source=source(),
+                                                 scope=account.scope_code)
     location = abs_url("features.item", collection_id=collection_id, fid=rec.fid)
     return geojson_response(feature_json(rec, collection_id, CRS84), CRS84, 201, Location=location,
                             ETag=f'"{rec.version}"')
 
 
 @bp.put("/collections/<collection_id>/items/<int:fid>")
-@require_editor
-def replace_item(collection_id: str, fid: int, user: str):
-    model_or_404(collection_id)
+def replace_item(collection_id: str, fid: int):
+    account = require_edit(model_or_404(collection_id))
     base = if_match_version()
     props, geometry, _ = feature_from_body()
-    rec = registry().layer(collection_id).update(fid, props, geometry, base_version=base, author=user,
-                                                 source=source(), replace=True, keep_geometry=False)
+    rec = registry().layer(collection_id).update(fid, props, geometry, base_version=base, author=account.label,
+                                                 source=source(), replace=True, keep_geometry=False,
+                                                 scope=account.scope_code)
     return geojson_response(feature_json(rec, collection_id, CRS84), CRS84, ETag=f'"{rec.version}"')
 
 
 @bp.patch("/collections/<collection_id>/items/<int:fid>")
-@require_editor
-def patch_item(collection_id: str, fid: int, user: str):
-    model_or_404(collection_id)
+def patch_item(collection_id: str, fid: int):
+    account = require_edit(model_or_404(collection_id))
     base = if_match_version()
     props, geometry, has_geometry = feature_from_body()
-    rec = registry().layer(collection_id).update(fid, props, geometry, base_version=base, author=user,
-                                                 source=source(), keep_geometry=not has_geometry)
+    rec = registry().layer(collection_id).update(fid, props, geometry, base_version=base, author=account.label,
+                                                 source=source(), keep_geometry=not has_geometry,
+                                                 scope=account.scope_code)
     return geojson_response(feature_json(rec, collection_id, CRS84), CRS84, ETag=f'"{rec.version}"')
 
 
 @bp.delete("/collections/<collection_id>/items/<int:fid>")
-@require_editor
-def delete_item(collection_id: str, fid: int, user: str):
-    model_or_404(collection_id)
-    registry().layer(collection_id).delete(fid, base_version=if_match_version(), author=user, source=source())
+def delete_item(collection_id: str, fid: int):
+    account = require_edit(model_or_404(collection_id))
+    registry().layer(collection_id).delete(fid, base_version=if_match_version(), author=account.label,
+                                           source=source(), scope=account.scope_code)
     return Response(status=204)
 
 
 @bp.post("/collections/<collection_id>/import")
-@require_editor
-def import_items(collection_id: str, user: str):
+def import_items(collection_id: str):
     """Bulk import of a file (multipart field ``file``); ``dry_run=true`` reports without writing."""
-    model_or_404(collection_id)
+    account = require_edit(model_or_404(collection_id))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInput("请上传文件(表单字段 file) / upload a file in the form field 'file'")
@@ -402,6 +401,7 @@ def import_items(collection_id: str, user: str):
         path = Path(tmp) / f"upload{suffix}"
         upload.save(path)
         report = registry().layer(collection_id).import_file(
-            path, crs=request.form.get("crs") or None, dry_run=dry_run, repair=repair, author=user,
-            file_layer=request.form.get("file_layer") or None, source=f"import {Path(upload.filename).name}")
+            path, crs=request.form.get("crs") or None, dry_run=dry_run, repair=repair, author=account.label,
+            file_layer=request.form.get("file_layer") or None, source=f"import {Path(upload.filename).name}",
+            scope=account.scope_code)
     return jsonify(report.as_dict()), (200 if dry_run else 201)

@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped
 from layers.base import CodeList, Feature, LayerMeta, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code
 
+DEPARTMENT = "civil_affairs"
+"""The role that edits this area's layers (registry.accounts)."""
+
 FACILITY_TYPES = CodeList("养老服务设施类型", [
     ("street_centre", "街道居家社区养老服务照料中心", "Street care centre"),
     ("community_station", "社区居家养老服务站(点)", "Community station or point"),

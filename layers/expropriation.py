@@ -17,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from layers.base import Base, CodeList, Feature, LayerMeta, area_column, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code, normalise_doc_number
 
+DEPARTMENT = "natural_resources"
+"""The role that edits this area's layers (registry.accounts)."""
+
 APPROVAL_KINDS = CodeList("批复类型", [
     ("conversion_batch", "农用地转用和土地征收", "Farmland conversion and expropriation batch"),
     ("zone_plan", "土地征收成片开发方案", "Zone development plan for expropriation"),

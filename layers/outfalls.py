@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped
 from layers.base import Code, CodeList, Feature, LayerMeta, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code, uscc_problem
 
+DEPARTMENT = "ecology"
+"""The role that edits this area's layers (registry.accounts)."""
+
 OUTFALL_CLASSES = CodeList("排污口分类(一级)", [
     ("industrial", "工业排污口", "Industrial outfall"),
     ("municipal_plant", "城镇污水处理厂排污口", "Municipal treatment plant outfall"),

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Mapped
 from layers.base import CodeList, Feature, LayerMeta, area_column, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code
 
+DEPARTMENT = "natural_resources"
+"""The role that edits this area's layers (registry.accounts)."""
+
 PLOT_STATUS = CodeList("标准地状态", [
     ("reserved", "储备", "Reserved"),
     ("listed", "挂牌", "Listed"),

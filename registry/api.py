@@ -61,28 +61,32 @@ class LayerHandle:
         return self.store.count(Query(**query))
 
     def create(self, properties: Mapping[str, Any], geometry: shapely.Geometry | None = None, *,
-               author: str | None = None, source: str = "python") -> FeatureRecord:
+               author: str | None = None, source: str = "python", scope: str | None = None) -> FeatureRecord:
+        """A new feature; ``scope`` (a division code) refuses it unless it lies in that area."""
         return self.store.create(properties, self._geometry(geometry), author=author or self.registry.user,
-                                 source=source)
+                                 source=source, scope=scope)
 
     def update(self, fid: int, properties: Mapping[str, Any], geometry: shapely.Geometry | None = None, *,
                base_version: int, author: str | None = None, source: str = "python",
-               replace: bool = False, keep_geometry: bool = True) -> FeatureRecord:
+               replace: bool = False, keep_geometry: bool = True, scope: str | None = None) -> FeatureRecord:
         """A new version from ``base_version`` (PATCH by default, PUT with ``replace``); see Store.update."""
         return self.store.update(fid, properties, self._geometry(geometry), base_version=base_version,
                                  author=author or self.registry.user, source=source, replace=replace,
-                                 keep_geometry=keep_geometry)
+                                 keep_geometry=keep_geometry, scope=scope)
 
-    def delete(self, fid: int, *, base_version: int, author: str | None = None, source: str = "python") -> None:
-        self.store.delete(fid, base_version=base_version, author=author or self.registry.user, source=source)
+    def delete(self, fid: int, *, base_version: int, author: str | None = None, source: str = "python",
+               scope: str | None = None) -> None:
+        self.store.delete(fid, base_version=base_version, author=author or self.registry.user, source=source,
+                          scope=scope)
 
     def import_file(self, path: str | Path, *, crs: str | int | None = None, dry_run: bool = False,
                     repair: bool = False, author: str | None = None, progress: Progress | None = None,
-                    file_layer: str | None = None, source: str | None = None) -> ImportReport:
+                    file_layer: str | None = None, source: str | None = None,
+                    scope: str | None = None) -> ImportReport:
         """Check the whole file, then write it in one transaction (or not at all); see registry.imports."""
         return import_file(self.registry.engine, self.model, path, crs=crs, dry_run=dry_run, repair=repair,
                            author=author or self.registry.user, progress=progress, file_layer=file_layer,
-                           source=source)
+                           source=source, scope=scope)
 
     def import_frame(self, frame: gpd.GeoDataFrame, *, source: str, dry_run: bool = False, repair: bool = False,
                      author: str | None = None) -> ImportReport:

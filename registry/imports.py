@@ -65,15 +65,16 @@ class ImportReport:
 
 def import_file(engine: Engine, model: type[Feature], path: str | Path, *, crs: str | int | None = None,
                 dry_run: bool = False, repair: bool = False, author: str, progress: Progress | None = None,
-                file_layer: str | None = None, source: str | None = None) -> ImportReport:
+                file_layer: str | None = None, source: str | None = None, scope: str | None = None) -> ImportReport:
     """Import a feature file into ``model``'s layer (see module docstring)."""
     raw = read_features(path, layer=file_layer)
     return import_raw(engine, model, raw, crs=crs, dry_run=dry_run, repair=repair, author=author,
-                      source=source or f"import {Path(path).name}", progress=progress)
+                      source=source or f"import {Path(path).name}", progress=progress, scope=scope)
 
 
 def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: str | int | None, dry_run: bool,
-               repair: bool, author: str, source: str, progress: Progress | None = None) -> ImportReport:
+               repair: bool, author: str, source: str, progress: Progress | None = None,
+               scope: str | None = None) -> ImportReport:
     meta = model.__layer__
     report = ImportReport(layer=meta.name, source=source, features=len(raw.attributes), dry_run=dry_run)
     report.issues += raw.issues
@@ -103,6 +104,7 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
     with engine.begin() as conn:
         report.changeset_id = new_changeset(conn, author=author, source=source, layer=meta.name, count=len(rows))
         report.written = store.bulk_insert(conn, rows, geoms, report.changeset_id, progress=progress)
+        store.require_scope(conn, scope, store.table.c.changeset_id == report.changeset_id)
     return report
 
 

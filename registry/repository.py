@@ -17,11 +17,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from geoalchemy2.shape import from_shape
-from sqlalchemy import Connection, Engine, and_, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, Engine, and_, false, func, insert, literal, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from layers.admin_divisions import AdminDivision
 from layers.base import SRID, Changeset, Feature, editable_attributes
-from registry.errors import BadRequest, InvalidInput, NotFound, StaleVersion
+from registry.errors import BadRequest, Forbidden, InvalidInput, NotFound, StaleVersion
 from registry.validation import Issue, check_properties
 
 SYSTEM_COLUMNS = ("fid", "version", "valid_from", "valid_to", "deleted", "changeset_id")
@@ -170,38 +171,72 @@ class Store:
     # ------------------------------------------------------------------ writes
 
     def create(self, properties: Mapping[str, Any], geometry: shapely.Geometry | None, *, author: str,
-               source: str) -> FeatureRecord:
-        clean = self._clean(properties, partial=False)
+               source: str, scope: str | None = None) -> FeatureRecord:
+        """Insert version 1 of a new feature. ``scope`` (a division code) confines the write to that area."""
         with self.engine.begin() as conn:
             cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
-            row = conn.execute(insert(self.table).values(**clean, **self._geom_value(geometry), changeset_id=cs)
-                               .returning(self.table.c.fid)).one()
-        return self.get(row.fid)
+            fid = self.insert(conn, properties, geometry, cs)
+            self.require_scope(conn, scope, self.table.c.changeset_id == cs)
+        return self.get(fid)
+
+    def insert(self, conn: Connection, properties: Mapping[str, Any], geometry: shapely.Geometry | None,
+               changeset_id: int) -> int:
+        """Validate and insert version 1 of a new feature inside the caller's transaction and changeset;
+        returns its fid. For writes that must succeed or fail together across features or layers (an
+        approval and its parcels): a refused feature raises and the caller's transaction rolls back."""
+        clean = self._clean(properties, partial=False)
+        return conn.execute(insert(self.table).values(**clean, **self._geom_value(geometry), changeset_id=changeset_id)
+                            .returning(self.table.c.fid)).scalar_one()
 
     def update(self, fid: int, properties: Mapping[str, Any], geometry: shapely.Geometry | None = None, *,
                base_version: int, author: str, source: str, replace: bool = False,
-               keep_geometry: bool = True) -> FeatureRecord:
+               keep_geometry: bool = True, scope: str | None = None) -> FeatureRecord:
         """Make a new version from ``base_version``. ``replace`` (PUT) sets every attribute; otherwise
-        (PATCH) only those given. The geometry is kept unless one is given or ``keep_geometry`` is False."""
+        (PATCH) only those given. The geometry is kept unless one is given or ``keep_geometry`` is False.
+        With ``scope``, both the old and the new version must lie in that area."""
         clean = self._clean(properties, partial=not replace)
         with self.engine.begin() as conn:
             old = self._close(conn, fid, base_version)
+            self.require_scope(conn, scope, self.table.c.row_id == old["row_id"])
             values = {k: old[k] for k in self.attributes if not replace}
             values.update(clean)
             geom = {"geom": old["geom"]} if self.has_geometry and keep_geometry and geometry is None else \
                 self._geom_value(geometry)
             cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
             self._insert_version(conn, fid, base_version + 1, {**values, **geom}, cs)
+            self.require_scope(conn, scope, self.table.c.changeset_id == cs)
         return self.get(fid)
 
-    def delete(self, fid: int, *, base_version: int, author: str, source: str) -> None:
+    def delete(self, fid: int, *, base_version: int, author: str, source: str, scope: str | None = None) -> None:
         with self.engine.begin() as conn:
             old = self._close(conn, fid, base_version)
+            self.require_scope(conn, scope, self.table.c.row_id == old["row_id"])
             values = {k: old[k] for k in self.attributes}
             if self.has_geometry:
                 values["geom"] = old["geom"]
             cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
             self._insert_version(conn, fid, base_version + 1, values, cs, deleted=True)
+
+    def require_scope(self, conn: Connection, scope: str | None, rows: Any) -> None:
+        """Refuse (and so roll back) unless every row matching ``rows`` lies in division ``scope``.
+
+        Decided by PostGIS inside the writing transaction: the geometry must be covered by the
+        division's current boundary; a row without geometry is judged by its ``county_code``, and a
+        layer with neither cannot be changed by an account confined to an area.
+        """
+        if scope is None:
+            return
+        t, d = self.table, AdminDivision.__table__
+        in_code = (t.c.county_code.like(f"{scope[:4]}%") if scope.endswith("00") else t.c.county_code == scope) \
+            if "county_code" in t.c else false()
+        region = select(d.c.geom).where(d.c.code == scope, d.c.valid_to.is_(None)).scalar_subquery()
+        inside = or_(func.ST_Covers(region, t.c.geom), and_(t.c.geom.is_(None), in_code)) \
+            if self.has_geometry else in_code
+        outside = conn.execute(select(t.c.fid).where(rows, not_(func.coalesce(inside, false())))).scalars().all()
+        if outside:
+            shown = ", ".join(map(str, sorted(set(outside))[:10]))
+            raise Forbidden(f"要素 {shown} 不在您的管辖范围({scope})内 / feature(s) {shown} lie outside your "
+                            f"jurisdiction {scope}")
 
     def _close(self, conn: Connection, fid: int, base_version: int) -> Mapping[str, Any]:
         t = self.table

@@ -58,6 +58,25 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def token_for(reg):
+    """Make an account with ``roles`` (and a jurisdiction) and return the headers of its API token."""
+    from registry.accounts import create_account, issue_token
+
+    def make(roles: tuple[str, ...] = ("admin",), scope: str | None = None, username: str = "editor",
+             display_name: str = "编辑甲") -> dict[str, str]:
+        create_account(reg, username, display_name, roles=list(roles), scope_code=scope)
+        return {"Authorization": f"Bearer {issue_token(reg, username)}"}
+
+    return make
+
+
+@pytest.fixture
+def token(token_for) -> dict[str, str]:
+    """Headers of an administrator's API token."""
+    return token_for()
+
+
 _skipped: list[str] = []
 
 

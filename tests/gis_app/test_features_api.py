@@ -10,18 +10,8 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point, box
 
-TOKEN = {"Authorization": "Bearer test-token"}
 OUTFALL = {"code": "350623-GL-001", "name": "古雷港口村排口", "county_code": "350623", "receiving_kind": "sea",
            "outfall_class": "industrial", "status": "surveyed"}
-
-
-@pytest.fixture
-def app(db_url, reg):
-    from gis_app import create_app
-
-    application = create_app({"TESTING": True, "DATABASE_URL": db_url, "EDIT_TOKENS": {"test-token": "编辑甲"}})
-    yield application
-    application.extensions["registry"].close()
 
 
 @pytest.fixture
@@ -120,54 +110,55 @@ def test_edits_need_a_token(client):
     assert response.status_code == 401 and response.mimetype == "application/problem+json"
 
 
-def test_create_patch_replace_delete_with_etags(client, reg):
-    created = client.post("/collections/outfalls/items", json=feature(OUTFALL, Point(117.6, 23.76)), headers=TOKEN)
+def test_create_patch_replace_delete_with_etags(client, reg, token):
+    created = client.post("/collections/outfalls/items", json=feature(OUTFALL, Point(117.6, 23.76)), headers=token)
     assert created.status_code == 201, created.get_json()
     location, etag = created.headers["Location"], created.headers["ETag"]
     path = location.replace("http://localhost", "")
     assert etag == '"1"'
     patched = client.patch(path, json={"type": "Feature", "properties": {"status": "traced"}},
-                           headers={**TOKEN, "If-Match": etag})
+                           headers={**token, "If-Match": etag})
     assert patched.status_code == 200 and patched.headers["ETag"] == '"2"'
     assert patched.get_json()["geometry"]["coordinates"] == pytest.approx([117.6, 23.76]), "PATCH keeps geometry"
-    stale = client.put(path, json=feature(OUTFALL, Point(117.61, 23.76)), headers={**TOKEN, "If-Match": etag})
+    stale = client.put(path, json=feature(OUTFALL, Point(117.61, 23.76)), headers={**token, "If-Match": etag})
     assert stale.status_code == 412 and "current version is 2" in stale.get_json()["detail"]
-    missing = client.delete(path, headers=TOKEN)
+    missing = client.delete(path, headers=token)
     assert missing.status_code == 428
-    replaced = client.put(path, json=feature(OUTFALL, Point(117.61, 23.76)), headers={**TOKEN, "If-Match": '"2"'})
+    replaced = client.put(path, json=feature(OUTFALL, Point(117.61, 23.76)), headers={**token, "If-Match": '"2"'})
     assert replaced.status_code == 200 and replaced.get_json()["properties"]["status"] == "surveyed"
-    assert client.delete(path, headers={**TOKEN, "If-Match": '"3"'}).status_code == 204
+    assert client.delete(path, headers={**token, "If-Match": '"3"'}).status_code == 204
     assert client.get(path).status_code == 404
     history = reg.layer("outfalls").history(1)
     assert [(h.version, h.author, h.deleted) for h in history] == [
-        (1, "编辑甲", False), (2, "编辑甲", False), (3, "编辑甲", False), (4, "编辑甲", True)]
+        (1, "编辑甲 (editor)", False), (2, "编辑甲 (editor)", False), (3, "编辑甲 (editor)", False),
+        (4, "编辑甲 (editor)", True)]
     assert history[1].source == f"PATCH {path}"
 
 
-def test_invalid_edits_are_problems_that_name_field_and_reason(client):
+def test_invalid_edits_are_problems_that_name_field_and_reason(client, token):
     bad = client.post("/collections/outfalls/items", json=feature(dict(OUTFALL, status="done"), Point(23.76, 117.6)),
-                      headers=TOKEN)
+                      headers=token)
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     detail = bad.get_json()["detail"]
     assert "swapped" in detail or "status" in detail
-    not_feature = client.post("/collections/outfalls/items", json={"type": "Point"}, headers=TOKEN)
+    not_feature = client.post("/collections/outfalls/items", json={"type": "Point"}, headers=token)
     assert not_feature.status_code == 422 and "GeoJSON Feature" in not_feature.get_json()["detail"]
 
 
-def test_bulk_import_with_dry_run_then_for_real(client, reg):
+def test_bulk_import_with_dry_run_then_for_real(client, reg, token):
     frame = gpd.GeoDataFrame([dict(OUTFALL, code=f"IMP-{i}", name=f"导入{i}") for i in range(3)],
                              geometry=[Point(117.6 + i / 100, 23.76) for i in range(3)], crs=4490)
     payload = frame.to_json().encode()
-    dry = client.post("/collections/outfalls/import", headers=TOKEN,
+    dry = client.post("/collections/outfalls/import", headers=token,
                       data={"file": (io.BytesIO(payload), "survey.geojson"), "dry_run": "true"})
     assert dry.status_code == 200 and dry.get_json()["features"] == 3 and dry.get_json()["written"] == 0
     assert reg.layer("outfalls").count() == 0
-    real = client.post("/collections/outfalls/import", headers=TOKEN,
+    real = client.post("/collections/outfalls/import", headers=token,
                        data={"file": (io.BytesIO(payload), "survey.geojson")})
     assert real.status_code == 201 and real.get_json()["written"] == 3
     assert reg.layer("outfalls").history(1)[0].source == "import survey.geojson"
     frame.loc[1, "geometry"] = box(117, 23, 118, 24)
-    refused = client.post("/collections/outfalls/import", headers=TOKEN,
+    refused = client.post("/collections/outfalls/import", headers=token,
                           data={"file": (io.BytesIO(frame.to_json().encode()), "bad.geojson")})
     assert refused.status_code == 422
     issues = refused.get_json()["report"]["issues"]
@@ -205,14 +196,14 @@ def test_html_views_for_people(client, outfalls):
     assert "排口3" in client.get("/collections/outfalls/items/4?f=html").text
 
 
-def test_enterprise_identifiers_are_shown_only_to_editors(client, reg):
+def test_enterprise_identifiers_are_shown_only_to_editors(client, reg, token):
     reg.layer("outfalls").create(dict(OUTFALL, credit_code="9144030071526726XG", responsible_party="某化工公司"),
                                  Point(117.6, 23.76))
     public = client.get("/collections/outfalls/items/1").get_json()["properties"]
     assert "credit_code" not in public and "responsible_party" not in public and public["name"] == OUTFALL["name"]
     assert client.get("/collections/outfalls/items?credit_code=9144030071526726XG").status_code == 400
     assert "credit_code" not in client.get("/collections/outfalls/queryables").get_json()["properties"]
-    editor = client.get("/collections/outfalls/items/1", headers=TOKEN).get_json()["properties"]
+    editor = client.get("/collections/outfalls/items/1", headers=token).get_json()["properties"]
     assert editor["credit_code"] == "9144030071526726XG"
-    found = client.get("/collections/outfalls/items?credit_code=9144030071526726XG", headers=TOKEN).get_json()
+    found = client.get("/collections/outfalls/items?credit_code=9144030071526726XG", headers=token).get_json()
     assert found["numberMatched"] == 1

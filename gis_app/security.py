@@ -1,0 +1,37 @@
+"""Response headers that make the browser refuse what the pages never need: framing by other sites,
+MIME sniffing, scripts or styles from anywhere but this app, referrers leaking to tile servers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response
+
+
+def _tile_origins(app: Flask) -> list[str]:
+    """Origins of the configured base map, the only outside source images may come from."""
+    url = app.config.get("BASEMAP_URL") or ""
+    if app.config.get("TIANDITU_KEY"):
+        return ["https://*.tianditu.gov.cn"]
+    if not url:
+        return []
+    parts = urlsplit(url.replace("{s}", "a"))
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
+def init_app(app: Flask) -> None:
+    # Folium pages are built from inline scripts and styles, so those are allowed; nothing else is.
+    img = " ".join(["'self'", "data:", "blob:", *_tile_origins(app)])
+    policy = (f"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+              f"img-src {img}; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
+              f"form-action 'self'; base-uri 'self'; object-src 'none'")
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
