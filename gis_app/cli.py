@@ -259,6 +259,45 @@ def _echo_report(run, out_dir: str) -> None:
         click.echo(f"已写出 / wrote {path}")
 
 
+@main.group(help="账户与令牌 / accounts and API tokens")
+def accounts() -> None:
+    pass
+
+
+@accounts.command("create", help="新建账户 / create an account")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="姓名或单位 / display name")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="admin, natural_resources, ecology, civil_affairs, viewer (可多次 / repeatable)")
+@click.option("--scope", help="管辖区划代码,如 350623 / jurisdiction (division code); none = whole province")
+@click.option("--password", is_flag=True, help="设置登录密码(交互输入) / set a login password (prompted)")
+def accounts_create(username: str, display_name: str, roles: tuple[str, ...], scope: str | None,
+                    password: bool) -> None:
+    from registry.accounts import create_account
+
+    secret = click.prompt("密码 / password", hide_input=True, confirmation_prompt=True) if password else None
+    try:
+        account = create_account(_registry(), username, display_name, roles=list(roles), password=secret,
+                                 scope_code=scope)
+    except RegistryError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+    click.echo(f"已创建 / created {account.label}: {', '.join(account.roles)} {account.scope_code or '全省'}")
+
+
+@accounts.command("token", help="签发API令牌(只显示一次) / issue an API token (shown once)")
+@click.argument("username")
+@click.option("--label", default="", help="用途 / what the token is for")
+def accounts_token(username: str, label: str) -> None:
+    from registry.accounts import issue_token
+
+    try:
+        click.echo(issue_token(_registry(), username, label))
+    except RegistryError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+
+
 def _add_areas() -> None:
     from gis_app import AREAS
 

@@ -42,3 +42,15 @@ def test_refused_import_exits_non_zero_with_the_report(runner, reg, tmp_path):
     assert result.exit_code == 1
     assert "feature 1" in result.output and "swapped" in result.output
     assert reg.layer("outfalls").count() == 0
+
+
+def test_accounts_and_tokens_from_the_command_line(runner, reg, client):
+    created = runner.invoke(main, ["accounts", "create", "hb", "--name", "漳浦县生态环境局", "--role", "ecology",
+                                   "--scope", "350623"])
+    assert created.exit_code == 0 and "350623" in created.output
+    token = runner.invoke(main, ["accounts", "token", "hb", "--label", "巡查脚本"]).output.strip()
+    assert token.startswith("fj_")
+    bad = runner.invoke(main, ["accounts", "create", "x", "--name", "x", "--role", "mayor"])
+    assert bad.exit_code == 1 and "unknown roles" in bad.output
+    response = client.get("/collections/outfalls/items/1", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404, "the token is accepted (404: no such feature), not refused"
