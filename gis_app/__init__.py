@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BASEMAP_ATTRIBUTION=os.environ.get("FUJIAN_BASEMAP_ATTRIBUTION", ""),
         TIANDITU_KEY=os.environ.get("FUJIAN_TIANDITU_KEY", ""),
         MAX_CONTENT_LENGTH=int(os.environ.get("FUJIAN_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        TILE_THRESHOLD=int(os.environ.get("FUJIAN_TILE_THRESHOLD", "5000")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("FUJIAN_SECURE_COOKIES", "") == "1",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
 from layers import LAYERS
 from maps import BaseMap, asset_paths, combined_map, layer_map, tianditu
 from registry.errors import NotFound
+from registry.tiles import layer_version, tile
 
 bp = Blueprint("maps", __name__)
 ASSET_URL = "/static/vendor"
@@ -28,12 +29,29 @@ def html(m) -> Response:
     return Response(m.get_root().render(), mimetype="text/html")
 
 
+def tile_url(name: str) -> str:
+    return f"/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt"
+
+
+def split_by_size(names: list[str]) -> tuple[list, list]:
+    """Small layers are embedded in the page; layers above the threshold come as vector tiles."""
+    reg = current_app.extensions["registry"]
+    embedded, tiled = [], []
+    for name in names:
+        model, handle = LAYERS[name], reg.layer(name)
+        if handle.count() > current_app.config["TILE_THRESHOLD"]:
+            tiled.append((model, tile_url(name)))
+        else:
+            embedded.append((model, handle.to_geodataframe()))
+    return embedded, tiled
+
+
 @bp.get("/map")
 def combined():
-    reg = current_app.extensions["registry"]
-    frames = [(model, reg.layer(name).to_geodataframe()) for name, model in LAYERS.items()
-              if model.__layer__.geometry_type]
-    return html(combined_map(frames, base_map(), title="福建省国土空间规划与登记 综合地图", asset_url=ASSET_URL))
+    names = [name for name, model in LAYERS.items() if model.__layer__.geometry_type]
+    embedded, tiled = split_by_size(names)
+    return html(combined_map(embedded, base_map(), title="福建省国土空间规划与登记 综合地图", tile_layers=tiled,
+                             asset_url=ASSET_URL))
 
 
 @bp.get("/map/<collection_id>")
@@ -41,8 +59,28 @@ def layer(collection_id: str):
     model = LAYERS.get(collection_id)
     if model is None or not model.__layer__.geometry_type:
         raise NotFound(f"没有可制图的图层 {collection_id} / no map for collection {collection_id}")
-    gdf = current_app.extensions["registry"].layer(collection_id).to_geodataframe()
-    return html(layer_map(model, gdf, base_map(), asset_url=ASSET_URL))
+    embedded, tiled = split_by_size([collection_id])
+    if embedded:
+        return html(layer_map(model, embedded[0][1], base_map(), asset_url=ASSET_URL))
+    return html(combined_map([], base_map(), title=model.__layer__.title_zh, tile_layers=tiled,
+                             asset_url=ASSET_URL))
+
+
+@bp.get("/tiles/<collection_id>/<int:z>/<int:x>/<int:y>.mvt")
+def vector_tile(collection_id: str, z: int, x: int, y: int):
+    """A vector tile; its ETag is the layer's data version, so a client revalidates cheaply (304)
+    and any edit of the layer gives every tile a new ETag."""
+    if collection_id not in LAYERS:
+        raise NotFound(f"没有图层 {collection_id} / no collection {collection_id}")
+    reg = current_app.extensions["registry"]
+    etag = f"{collection_id}-{layer_version(reg, collection_id)}"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(tile(reg, collection_id, z, x, y), mimetype="application/vnd.mapbox-vector-tile")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, no-cache"
+    return response
 
 
 @bp.get(f"{ASSET_URL}/<path:path>")

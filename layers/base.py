@@ -238,6 +238,7 @@ class Changeset(Base):
     """One write to the registry: who, when, from which import or request. Every version row names one."""
 
     __tablename__ = "changesets"
+    __table_args__ = (Index("ix_changesets_layer_id", "layer", "id"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
