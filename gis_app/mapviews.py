@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
+from analysis.runs import load_run
 from layers import LAYERS
 from maps import BaseMap, asset_paths, combined_map, layer_map, tianditu
 from registry.errors import NotFound
@@ -48,10 +49,13 @@ def split_by_size(names: list[str]) -> tuple[list, list]:
 
 @bp.get("/map")
 def combined():
+    """Every layer; ``?run=ID`` overlays that check run's findings in red."""
     names = [name for name, model in LAYERS.items() if model.__layer__.geometry_type]
     embedded, tiled = split_by_size(names)
-    return html(combined_map(embedded, base_map(), title="福建省国土空间规划与登记 综合地图", tile_layers=tiled,
-                             asset_url=ASSET_URL))
+    run_id = request.args.get("run", type=int)
+    findings = None if run_id is None else load_run(current_app.extensions["registry"], run_id).findings()
+    return html(combined_map(embedded, base_map(), findings, title="福建省国土空间规划与登记 综合地图",
+                             tile_layers=tiled, asset_url=ASSET_URL))
 
 
 @bp.get("/map/<collection_id>")

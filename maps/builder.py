@@ -172,13 +172,15 @@ def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, sho
 
 def add_findings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "检查发现的问题",
                  show: bool = True) -> folium.FeatureGroup:
-    """Draw check findings (columns ``check_id``, ``severity``, ``message``) in red, over the layers."""
+    """Draw check findings in red, over the layers: a run's findings frame (``check_id``, ``severity``,
+    ``message_zh``) as ``analysis.runs.Run.findings()`` gives it, or any frame with a ``message``."""
     gdf = _lonlat(gdf)
+    messages = gdf["message_zh"] if "message_zh" in gdf else gdf["message"]
     popups = [_popup_html(name, [("检查规则", _display(check_id, None)),
                                  ("严重程度", SEVERITY_ZH.get(str(severity), _display(severity, None))),
                                  ("说明", _display(message, None))])
-              for check_id, severity, message in zip(gdf["check_id"], gdf["severity"], gdf["message"], strict=True)]
-    tooltips = [escape(_display(message, None)) for message in gdf["message"]]
+              for check_id, severity, message in zip(gdf["check_id"], gdf["severity"], messages, strict=True)]
+    tooltips = [escape(_display(message, None)) for message in messages]
     group = folium.FeatureGroup(name=name, show=show).add_to(m)
     _draw(group, gdf, [FINDING_COLOUR] * len(gdf), popups, tooltips, cluster_threshold=CLUSTER_THRESHOLD,
           emphasis=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from shapely.geometry import Point
+from shapely.geometry import Point, box
 
 from registry import Registry
 
@@ -104,3 +104,18 @@ def test_hostile_name_is_escaped(client: FlaskClient, reg: Registry, story: Any,
     decoded = unescape_js(html)
     assert "<script>alert(1)" not in decoded
     assert ESCAPED_XSS in decoded
+
+
+def test_combined_map_overlays_a_runs_findings_in_red(client, reg):
+    from analysis.runs import run_checks
+
+    reg.layer("protected_zones").create({"name": "鹿溪水源保护区", "zone_type": "drinking_water_source"},
+                                        box(117.60, 24.10, 117.63, 24.13))
+    reg.layer("outfalls").create({"code": "F-1", "name": "水源区内排口", "county_code": "350623",
+                                  "receiving_kind": "river", "outfall_class": "industrial", "status": "decided",
+                                  "decision": "regularise"}, Point(117.615, 24.115))
+    run = run_checks(reg, checks=["outfall.in_protected_zone"], author="tester")
+    assert run.finding_count == 1
+    page = client.get(f"/map?run={run.id}").text
+    assert "检查发现的问题" in page and "#E31A1C" in page
+    assert client.get("/map?run=999999").status_code == 404
