@@ -19,3 +19,6 @@ setup-test:
 
 lint:
 	.venv/bin/ruff check .
+
+bench: setup-test
+	.venv/bin/python bench/run.py

@@ -14,7 +14,7 @@ import itertools
 import json
 import pkgutil
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -206,11 +206,13 @@ def _read_polygon(spec: str) -> shapely.Geometry:
 # --------------------------------------------------------------------------- running one check
 
 
-def write_findings(conn: Connection, run_id: int, check: Check, area: Area | None) -> int:
+def write_findings(conn: Connection, run_id: int, check: Check, area: Area | None,
+                   fids: Collection[int] | None = None) -> int:
     """Run ``check`` and store its findings for run ``run_id`` in one statement; returns their count.
 
     A finding whose check gives no county code gets the county its geometry lies in, so reports
-    can count findings per county without every check joining the divisions itself.
+    can count findings per county without every check joining the divisions itself. ``fids`` keeps
+    the findings on those features of the check's layer only (e.g. one approval and its parcels).
     """
     names = _result_columns(conn, check)
     f = text(check.sql).bindparams(**check.params).columns(*(column(n) for n in names)).subquery("f")
@@ -227,6 +229,8 @@ def write_findings(conn: Connection, run_id: int, check: Check, area: Area | Non
                   func.coalesce(cast(f.c.county_code, String), county_of), f.c.geom)
     if area is not None:
         rows = rows.where(area.clause(f.c.geom, f.c.county_code))
+    if fids is not None:
+        rows = rows.where(f.c.fid.in_(list(fids)))
     t = Finding.__table__
     targets = ["run_id", "check_id", "layer", "fid", "key", "severity", "message_zh", "message_en", "measured",
                "county_code", "geom"]

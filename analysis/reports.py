@@ -25,15 +25,15 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib import font_manager, patheffects
 from matplotlib.figure import Figure
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import func, select
 
-from analysis.engine import MISSING, SEVERITIES, parse_area
+from analysis.engine import MISSING, SEVERITIES
+from analysis.outfall_config import OUTFALL_TARGETS
+from analysis.outfall_progress import progress_chart, progress_table
 from analysis.runs import Run
 from layers import LAYERS
 from layers.admin_divisions import AdminDivision
 from layers.base import SRID
-from layers.key_basins import KeyBasin
-from layers.outfalls import Outfall
 from registry.repository import visible_at
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -54,22 +54,6 @@ FINDING_COLOUR = "#E31A1C"
 
 _FIGURES = threading.Lock()
 """matplotlib's settings are global: one report draws at a time, so web threads cannot swap each other's fonts."""
-
-TRACED = ("traced", "decided", "remediated")
-"""Outfall statuses at or past tracing: the work plan's stages run surveyed → … → remediated."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Year-end shares of outfalls in key basins and bays (闽政办〔2022〕43号, DOMAIN.md §5)."""
-
-    year: int
-    traced_pct: float
-    remediated_pct: float
-
-
-OUTFALL_TARGETS = (Target(2023, 80.0, 35.0), Target(2024, 100.0, 70.0))
-
 
 DOWNLOADS = {"pdf": "report.pdf", "csv": "findings.csv", "geojson": "findings.geojson", "gpkg": "findings.gpkg"}
 """The report's files, as the HTML links them when it is read from its directory."""
@@ -110,7 +94,7 @@ def build_report(run: Run, out_dir: str | Path, *, map_html: str | None = None,
         figures = {"findings_by_rule": _rule_chart(summary),
                    "findings_map": _static_map(findings, divisions, _backdrop(run))}
         if progress is not None and not progress.empty:
-            figures["outfall_progress"] = _progress_chart(progress)
+            figures["outfall_progress"] = progress_chart(progress.rename(columns={"area": "name"}))
         # Fonts are resolved when a figure is drawn, so saving belongs inside the font context too.
         charts = {name: _save(fig, out / f"{name}.png") for name, fig in figures.items() if fig is not None}
 
@@ -168,30 +152,12 @@ def _backdrop(run: Run) -> gpd.GeoDataFrame:
 
 def outfall_progress(run: Run) -> pd.DataFrame:
     """Share of outfalls traced and remediated in the run's area and per key basin or bay, as the data
-    stood when the run started, so a report rebuilt later shows the same figures."""
-    o, b = Outfall.__table__, KeyBasin.__table__
-    with run.registry.engine.connect() as conn:
-        where = [visible_at(o, run.started_at), *_area_clause(conn, run, o.c.geom)]
-        counts = select(func.count().label("total"),
-                        func.count().filter(o.c.status.in_(TRACED)).label("traced"),
-                        func.count().filter(o.c.status == "remediated").label("remediated")).where(*where)
-        whole = conn.execute(counts).one()
-        basins = conn.execute(
-            counts.add_columns(b.c.name)
-            .join_from(o, b, and_(visible_at(b, run.started_at), func.ST_Intersects(o.c.geom, b.c.geom)))
-            .group_by(b.c.name).order_by(b.c.name)).all()
-    rows = [("全部排污口", whole.total, whole.traced, whole.remediated)]
-    rows += [(r.name, r.total, r.traced, r.remediated) for r in basins]
-    frame = pd.DataFrame(rows, columns=["area", "total", "traced", "remediated"])
-    frame = frame[frame["total"] > 0].reset_index(drop=True)
-    for measure in ("traced", "remediated"):
-        frame[f"{measure}_pct"] = (100.0 * frame[measure] / frame["total"]).round(1)
-    return frame
-
-
-def _area_clause(conn: Connection, run: Run, geom: Any) -> list[Any]:
-    spec = run.params.get("area")
-    return [parse_area(conn, spec).clause(geom)] if spec else []
+    stood when the run started, so a report rebuilt later shows the same figures (computed by
+    :func:`analysis.outfall_progress.progress_table`)."""
+    frame = progress_table(run.registry, area=run.params.get("area"), as_of=run.started_at,
+                           groups=("total", "basin", "bay", "model_bay"))
+    frame = frame[frame["total"] > 0].rename(columns={"name": "area"})
+    return frame[["area", "total", "traced", "remediated", "traced_pct", "remediated_pct"]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- what the template shows
@@ -335,30 +301,4 @@ def _static_map(findings: gpd.GeoDataFrame, divisions: gpd.GeoDataFrame,
     ax.set_xlabel("经度")
     ax.set_ylabel("纬度", rotation=0, labelpad=14)
     ax.tick_params(labelsize=8)
-    return fig
-
-
-def _progress_chart(progress: pd.DataFrame) -> Figure:
-    """Traced and remediated shares against the year-end targets, for the area and each key basin."""
-    fig = Figure(figsize=(7.5, 4.2))
-    ax = fig.add_subplot()
-    x = range(len(progress))
-    width = 0.38
-    colours = {"traced": "#2E86C1", "remediated": "#27AE60"}
-    labels = {"traced": "已溯源", "remediated": "已整治"}
-    for offset, measure in ((-width / 2, "traced"), (width / 2, "remediated")):
-        bars = ax.bar([i + offset for i in x], progress[f"{measure}_pct"], width, color=colours[measure],
-                      label=f"{labels[measure]}比例")
-        ax.bar_label(bars, fmt="%.0f%%", fontsize=8, padding=2)
-    line_styles = {2023: "--", 2024: ":"}
-    for target in OUTFALL_TARGETS:
-        for measure, value in (("traced", target.traced_pct), ("remediated", target.remediated_pct)):
-            ax.axhline(value, color=colours[measure], linestyle=line_styles.get(target.year, "-."), linewidth=1.2,
-                       label=f"{target.year}年底{labels[measure]}目标 {value:.0f}%")
-    ax.set_xticks(list(x), progress["area"], fontsize=9)
-    ax.set_ylim(0, 112)
-    ax.set_ylabel("占排污口总数(%)")
-    ax.set_title("排污口溯源与整治进度对照目标")
-    ax.legend(fontsize=7, ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
     return fig

@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ import shapely
 from sqlalchemy import case, func, insert, select, update
 
 from analysis.engine import SEVERITIES, Area, Check, all_checks, parse_area, select_checks, write_findings
+from layers import LAYERS
 from layers.base import SRID
 from layers.system import CheckRun, Finding
 from registry import Registry
@@ -170,7 +171,7 @@ class Comparison:
         notes = [f"只有运行 {run.id} 检查了 / only run {run.id} ran: {', '.join(only)}"
                  for run, only in ((before, [i for i in ids_before if i not in common]),
                                    (after, [i for i in ids_after if i not in common])) if only]
-        if before.params.get("area") != after.params.get("area"):
+        if any(before.params.get(k) != after.params.get(k) for k in ("area", "fids")):
             notes.append(f"两次运行的范围不同 / the runs cover different areas: {before.area_label}; "
                          f"{after.area_label}")
         old, now = (_only_checks(run.findings(), common) for run in (before, after))
@@ -201,33 +202,43 @@ def _keys(frame: pd.DataFrame) -> pd.Series:
 # --------------------------------------------------------------------------- running
 
 
+Features = Mapping[str, Iterable[int]]
+"""Layer name → feature ids: a run restricted to these features of those layers (other layers unrestricted)."""
+
+
 @dataclass(frozen=True)
 class _Plan:
     checks: list[Check]
     area: Area | None
+    fids: dict[str, list[int]] | None = None
+
+    def fids_of(self, check: Check) -> list[int] | None:
+        return None if self.fids is None else self.fids.get(check.layer)
 
 
 def run_checks(reg: Registry, *, layers: Iterable[str] | None = None, checks: Iterable[str] | None = None,
-               area: str | None = None, author: str | None = None, progress: Progress | None = None) -> Run:
+               area: str | None = None, author: str | None = None, progress: Progress | None = None,
+               fids: Features | None = None) -> Run:
     """Run the checks of ``layers`` and/or the ``checks`` named (all when neither) within ``area``
-    (an administrative code, or a WKT or GeoJSON polygon), store the run and return it.
+    (an administrative code, or a WKT or GeoJSON polygon), store the run and return it. ``fids``
+    (layer → feature ids) keeps the findings of those layers' checks on those features only.
 
     A failing check marks the run failed with its error and keeps none of its findings; the caller
     gets :class:`RunFailed` naming the run.
     """
-    run_id, plan = _prepare(reg, layers, checks, area, author)
+    run_id, plan = _prepare(reg, layers, checks, area, author, fids)
     _execute(reg, run_id, plan, progress)
     return load_run(reg, run_id)
 
 
 def start_run_async(reg: Registry, *, layers: Iterable[str] | None = None, checks: Iterable[str] | None = None,
-                    area: str | None = None, author: str | None = None) -> int:
+                    area: str | None = None, author: str | None = None, fids: Features | None = None) -> int:
     """Validate the request, store the run as ``running`` and do it in a background thread.
 
     The returned run id is the job id: the stored run is the job's status and progress. Bad input
     is refused here, before any job exists.
     """
-    run_id, plan = _prepare(reg, layers, checks, area, author)
+    run_id, plan = _prepare(reg, layers, checks, area, author, fids)
     threading.Thread(target=_execute_logged, args=(reg, run_id, plan), name=f"check-run-{run_id}",
                      daemon=True).start()
     return run_id
@@ -253,19 +264,33 @@ def _read_runs(reg: Registry, *where: Any, limit: int | None = None) -> list[Run
 
 
 def _prepare(reg: Registry, layers: Iterable[str] | None, checks: Iterable[str] | None, area: str | None,
-             author: str | None) -> tuple[int, _Plan]:
+             author: str | None, fids: Features | None = None) -> tuple[int, _Plan]:
     """Check the request and store the run as ``running``; nothing is stored for a bad request."""
     layers, checks = list(layers or ()), list(checks or ())
     chosen = select_checks(layers, checks)
+    features = _features(fids)
     t = CheckRun.__table__
     with reg.engine.begin() as conn:
         where = parse_area(conn, area) if area else None
-        params = {"layers": layers, "checks": checks, "area": where.spec if where else None,
-                  "area_label": where.label if where else None, "check_ids": [c.id for c in chosen]}
+        label = where.label if where else None
+        if features is not None and label is None:
+            label = "选定要素 / selected features: " + "; ".join(f"{k} {len(v)}" for k, v in features.items())
+        params = {"layers": layers, "checks": checks, "area": where.spec if where else None, "fids": features,
+                  "area_label": label, "check_ids": [c.id for c in chosen]}
         run_id = conn.execute(insert(t).values(params=params, data_version=data_version(conn),
                                                author=author or reg.user, checks_total=len(chosen))
                               .returning(t.c.id)).scalar_one()
-    return run_id, _Plan(chosen, where)
+    return run_id, _Plan(chosen, where, features)
+
+
+def _features(fids: Features | None) -> dict[str, list[int]] | None:
+    """``fids`` as stored in the run's parameters (JSON), after checking that its layers exist."""
+    if fids is None:
+        return None
+    unknown = [name for name in fids if name not in LAYERS]
+    if unknown:
+        raise InvalidInput(f"未知图层 / unknown layer(s) in fids: {', '.join(unknown)}")
+    return {name: sorted({int(fid) for fid in ids}) for name, ids in fids.items()}
 
 
 def _execute(reg: Registry, run_id: int, plan: _Plan, progress: Progress | None = None) -> None:
@@ -277,7 +302,7 @@ def _execute(reg: Registry, run_id: int, plan: _Plan, progress: Progress | None 
             with conn.begin():
                 version = data_version(conn)  # the first statement fixes the snapshot every check reads
                 for done, check in enumerate(plan.checks, 1):
-                    found += write_findings(conn, run_id, check, plan.area)
+                    found += write_findings(conn, run_id, check, plan.area, plan.fids_of(check))
                     _record(reg, run_id, checks_done=done, finding_count=found)
                     if progress is not None:
                         progress(check, done, total)

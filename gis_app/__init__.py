@@ -22,7 +22,7 @@ from gis_app import (
     security,
     standard_land,
 )
-from gis_app.jsonify import JSONProvider
+from gis_app.jsonify import IdConverter, JSONProvider
 from registry import connect
 from registry.config import database_url
 
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     app.json = JSONProvider(app)
+    app.url_map.converters["int"] = IdConverter
     app.extensions["registry"] = connect(app.config["DATABASE_URL"], user="web")
 
     problems.init_app(app)

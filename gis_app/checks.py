@@ -20,7 +20,7 @@ from analysis import Run, all_checks, list_runs, load_run, start_run_async
 from gis_app.mapviews import ASSET_URL, base_map
 from maps.findings_report import write_report
 from registry import Registry
-from registry.errors import InvalidInput
+from registry.errors import BadRequest, InvalidInput
 
 bp = Blueprint("checks", __name__)
 
@@ -53,7 +53,7 @@ def start_run() -> tuple[Response, int, dict[str, str]]:
 def runs() -> Response:
     limit = request.args.get("limit", default=100, type=int)
     if not 1 <= limit <= 1000:
-        raise InvalidInput("limit 应在 1 到 1000 之间 / limit must be between 1 and 1000")
+        raise BadRequest("limit 应在 1 到 1000 之间 / limit must be between 1 and 1000")
     return jsonify(runs=[_status(r) for r in list_runs(registry(), limit=limit)])
 
 

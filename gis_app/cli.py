@@ -46,6 +46,33 @@ def db_revision(message: str) -> None:
     command.revision(alembic_config(database_url()), message=message, autogenerate=True)
 
 
+@db.command("backup", help="用 pg_dump 备份整个数据库(含历史) / back up the whole database with its history")
+@click.argument("path", type=click.Path(dir_okay=False))
+def db_backup(path: str) -> None:
+    from registry.backup import backup
+
+    try:
+        click.echo(f"已备份 / backed up to {backup(database_url(), path)}")
+    except RegistryError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+
+
+@db.command("restore", help="把备份恢复到新数据库 / restore a backup into a new (empty) database")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--url", help="目标数据库(默认 DATABASE_URL) / target database (default: DATABASE_URL)")
+@click.option("--force", is_flag=True, help="替换非空的目标数据库 / drop and replace a non-empty target")
+def db_restore(path: str, url: str | None, force: bool) -> None:
+    from registry.backup import restore
+
+    try:
+        restored = restore(path, url or database_url(), force=force)
+    except RegistryError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+    click.echo(f"已恢复到 / restored into {restored}")
+
+
 @main.group(help="演示数据 / demo data")
 def demo() -> None:
     pass

@@ -1,4 +1,4 @@
-"""JSON for people and GIS clients: numbers stay numbers, dates are ISO 8601, Chinese stays readable."""
+"""JSON for people and GIS clients (numbers stay numbers, dates ISO 8601, Chinese readable), and ids in URLs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import IntegerConverter
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -20,3 +21,12 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, datetime | date):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: ids are PostgreSQL bigints, so a larger number is simply not found
+    (404) instead of reaching the database as an out-of-range value."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)

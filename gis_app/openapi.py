@@ -22,7 +22,8 @@ HTML = {"text/html": {"schema": {"type": "string"}}}
 
 def errors(*codes: int) -> dict[str, Any]:
     text = {400: "请求无效 / bad request", 401: "需要令牌 / token required", 404: "未找到 / not found",
-            403: "无权操作 / forbidden", 409: "尚未完成 / not finished", 412: "版本已过期 / stale version",
+            403: "无权操作 / forbidden", 405: "方法不允许 / method not allowed", 409: "尚未完成 / not finished",
+            412: "版本已过期 / stale version",
             413: "上传过大 / too large", 422: "数据不符合规则 / invalid data",
             428: "缺少 If-Match / If-Match required", 500: "服务器错误 / server error",
             503: "数据库不可用 / database unavailable"}
@@ -108,7 +109,7 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
             "post": {"tags": tag, "operationId": f"{name}_create", "security": AUTH,
                      "requestBody": _feature_body(model),
                      "responses": {"201": {"description": "已创建 / created", "content": GEOJSON_OBJECT},
-                                   **errors(400, 401, 422)}}},
+                                   **errors(400, 401, 403, 422)}}},
         f"{base}/items/{{fid}}": {
             "get": {"tags": tag, "operationId": f"{name}_item", "parameters": item_get_params,
                     "responses": {"200": {"description": "要素 / feature", "content": GEOJSON_OBJECT | HTML},
@@ -116,14 +117,14 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
             "put": {"tags": tag, "operationId": f"{name}_replace", "security": AUTH, "parameters": [FID, IF_MATCH],
                     "requestBody": _feature_body(model),
                     "responses": {"200": {"description": "已替换 / replaced", "content": GEOJSON_OBJECT},
-                                  **errors(400, 401, 404, 412, 422, 428)}},
+                                  **errors(400, 401, 403, 404, 405, 412, 422, 428)}},
             "patch": {"tags": tag, "operationId": f"{name}_update", "security": AUTH,
                       "parameters": [FID, IF_MATCH], "requestBody": _feature_body(model),
                       "responses": {"200": {"description": "已修改 / updated", "content": GEOJSON_OBJECT},
-                                    **errors(400, 401, 404, 412, 422, 428)}},
+                                    **errors(400, 401, 403, 404, 405, 412, 422, 428)}},
             "delete": {"tags": tag, "operationId": f"{name}_delete", "security": AUTH, "parameters": [FID, IF_MATCH],
                        "responses": {"204": {"description": "已删除 / deleted"},
-                                     **errors(400, 401, 404, 412, 428)}}},
+                                     **errors(400, 401, 403, 404, 405, 412, 428)}}},
         f"{base}/items/{{fid}}/history": {"get": {
             "tags": tag, "operationId": f"{name}_history", "parameters": [FID],
             "responses": {"200": {"description": "历史版本 / versions", "content": GEOJSON_OBJECT},
@@ -138,7 +139,7 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
                                "file_layer": {"type": "string"}}}}}},
             "responses": {"200": {"description": "试运行报告 / dry-run report", "content": JSON_OBJECT},
                           "201": {"description": "导入报告 / import report", "content": JSON_OBJECT},
-                          **errors(400, 401, 413, 422)}}},
+                          **errors(400, 401, 403, 413, 422)}}},
     }
 
 

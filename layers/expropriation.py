@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, Integer, Numeric, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKeyConstraint, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from layers.base import Base, CodeList, Feature, LayerMeta, area_column, attr, code_attr, geometry_column
@@ -141,6 +141,14 @@ class LandParcel(Feature):
                           geometry_type="MULTIPOLYGON", label_field="village", style_field="land_class",
                           has_area=True, popup_fields=("township", "village", "land_class", "ownership",
                                                        "declared_ha", "area_ha"))
+    __extra_table_args__ = (
+        # The catalogue is the parcels' code list in the database too, so a class the checks cannot
+        # group (农用地/建设用地/未利用地) can never be stored, whatever writes the row.
+        ForeignKeyConstraint(["land_class"], ["land_classes.name"]),
+        # Checks and the gazette import read an approval's current parcels; without this every
+        # approval scans the whole parcel table.
+        Index("ix_land_parcels_approval_fid_current", "approval_fid", postgresql_where=text("valid_to IS NULL")),
+    )
 
     approval_fid: Mapped[int] = attr(BigInteger, zh="所属批复", en="Approval (fid)", required=True)
     township: Mapped[str | None] = attr(String(80), zh="乡镇", en="Township")

@@ -12,7 +12,11 @@ that the checks have something to find:
 - a permanent-farmland patch overlaps one parcel of Zhangpu batch 57;
 - an outfall inside the 鹿溪 drinking-water zone is to be regularised instead of removed;
 - an outfall inside the 崇武 bathing beach has no decision yet;
-- a food-processing standard-land plot is listed with a floor-area ratio under the 1.0 floor;
+- a food-processing standard-land plot at 诏安 is listed with a floor-area ratio under the national 1.0
+  floor (which the county's own standard wrongly allows), without road access, in a zone of no
+  provincial level and without regional assessments, outside the urban development boundary;
+- a 古雷 plot's production review finds output per mu 6 % short of its commitment, and 建阳's
+  environmental impact assessment covers only part of a plot now in breach;
 - some residential areas lie beyond 700 m of every eldercare facility.
 """
 
@@ -22,7 +26,7 @@ import hashlib
 import math
 import struct
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from importlib.resources import files
 from typing import Any
@@ -40,6 +44,8 @@ from sqlalchemy import func, select
 
 import layers
 from layers.base import SRID, Changeset, editable_attributes
+from layers.eldercare import normalise_services
+from layers.outfalls import STATUS, STATUS_DATES
 from registry.api import Registry
 from registry.gazette import parse_gazette
 
@@ -50,6 +56,7 @@ PROVINCE = "350000"
 ZHANGPU, ZHAOAN, HUIAN, JIANYANG = "350623", "350624", "350521", "350703"
 
 PARCEL_LINK = "approval_doc_number"
+PLOT_LINK = "plot_code"
 """Parcels name their approval by document number; the loader turns it into ``approval_fid``."""
 
 LonLat = tuple[float, float]
@@ -315,39 +322,120 @@ def _development_zones(inside: _Inside) -> list[Row]:
             for name, level, county, extent in _DEVELOPMENT_ZONES]
 
 
+_ALL_ASSESSMENTS = ("environmental_impact", "energy", "water_resources", "mineral_overlay", "geological_hazard",
+                    "soil_pollution")
+_ASSESSMENTS: list[tuple[str, str, tuple[str, ...], date | None, tuple[float, float, float, float]]] = [
+    ("古雷港经济开发区", ZHANGPU, _ALL_ASSESSMENTS, date(2020, 11, 30), (117.585, 23.745, 117.650, 23.875)),
+    ("惠安经济开发区", HUIAN, _ALL_ASSESSMENTS[:-1], date(2021, 12, 20), (118.770, 24.968, 118.800, 24.992)),
+    ("建阳经济开发区", JIANYANG, _ALL_ASSESSMENTS[1:], date(2020, 12, 15), (118.088, 27.288, 118.117, 27.306)),
+    ("建阳经济开发区", JIANYANG, _ALL_ASSESSMENTS[:1], date(2020, 12, 15), (118.088, 27.288, 118.0964, 27.306)),
+    ("建阳经济开发区", JIANYANG, _ALL_ASSESSMENTS[:1], None, (118.0964, 27.288, 118.117, 27.306)),
+]
+"""Regional assessments (闽政办〔2022〕45号 §二(一)) by zone: (zone, county, kinds, completed on, extent).
+古雷 has all six; 惠安 lacks the soil-pollution survey; 建阳's environmental impact assessment covers
+only the west of the zone (the east's is under way), so part of plot JY-2021-05 was never assessed;
+诏安金都, not a provincial zone, has none."""
+
+
+def _regional_assessments(inside: _Inside) -> list[Row]:
+    kinds = dict(zip(_ALL_ASSESSMENTS, ("环境影响评价", "节能评估", "水资源论证", "压覆重要矿产资源评估",
+                                         "地质灾害危险性评估", "土壤污染状况调查评估"), strict=True))
+    return [{"development_zone": zone, "county_code": county, "assessment_kind": kind,
+             "title": f"{zone}区域{kinds[kind]}", "completed_on": done, "published": done is not None,
+             "geometry": _boxes(county, inside, extent)}
+            for zone, county, done_kinds, done, extent in _ASSESSMENTS for kind in done_kinds]
+
+
+READY = dict.fromkeys(("ready_title", "ready_compensation", "ready_no_dispute", "ready_water", "ready_power",
+                       "ready_road", "ready_levelling"), True)
+"""Every net-land condition of 闽政办〔2022〕45号 §二(三) met."""
+
 _PLOTS: list[Row] = [
     {"plot_code": "GL-2021-03", "name": "古雷石化中下游产业三号地块", "county_code": ZHANGPU,
      "development_zone": "古雷港经济开发区", "industry_code": "26", "planned_use": "二类工业用地",
+     "planning_far_min": Decimal("0.80"), "planning_far_max": Decimal("2.00"), **READY,
      "status": "production_reviewed", "listed_on": date(2021, 3, 18), "enterprise": "漳州古雷瑞丰新材料有限公司",
-     "investment_intensity": Decimal("520.00"), "floor_area_ratio": Decimal("0.80"),
-     "centre": (117.6120, 23.8350), "size_m": (260, 200)},
+     "contract_signed_on": date(2021, 4, 20), "agreement_signed_on": date(2021, 4, 20),
+     "construction_started_on": date(2021, 7, 1), "completed_on": date(2023, 5, 30),
+     "production_reviewed_on": date(2024, 6, 28), "centre": (117.6120, 23.8350), "size_m": (260, 200)},
     {"plot_code": "GL-2022-07", "name": "古雷石化中下游产业七号地块", "county_code": ZHANGPU,
      "development_zone": "古雷港经济开发区", "industry_code": "26", "planned_use": "三类工业用地",
+     "planning_far_min": Decimal("0.80"), "planning_far_max": Decimal("2.00"), **READY,
      "status": "under_construction", "listed_on": date(2022, 9, 6), "enterprise": "福建古雷海晟化工有限公司",
-     "investment_intensity": Decimal("480.00"), "floor_area_ratio": Decimal("0.70"),
-     "centre": (117.6120, 23.8150), "size_m": (300, 220)},
+     "contract_signed_on": date(2022, 10, 10), "agreement_signed_on": date(2022, 10, 10),
+     "construction_started_on": date(2023, 2, 15), "centre": (117.6120, 23.8150), "size_m": (300, 220)},
     {"plot_code": "HA-2022-02", "name": "惠安经济开发区城南片区二号地块", "county_code": HUIAN,
      "development_zone": "惠安经济开发区", "industry_code": "19", "planned_use": "一类工业用地",
+     "planning_far_min": Decimal("1.20"), "planning_far_max": Decimal("3.00"), **READY,
      "status": "sold", "listed_on": date(2022, 11, 2), "enterprise": "惠安县恒达鞋业有限公司",
-     "investment_intensity": Decimal("320.00"), "floor_area_ratio": Decimal("1.60"),
+     "contract_signed_on": date(2022, 11, 30), "agreement_signed_on": date(2022, 11, 30),
      "centre": (118.7850, 24.9800), "size_m": (220, 180)},
     {"plot_code": "ZA-2023-01", "name": "金都工业集中区水产品加工地块", "county_code": ZHAOAN,
      "development_zone": "诏安金都工业集中区", "industry_code": "13", "planned_use": "一类工业用地",
-     "status": "listed", "listed_on": date(2023, 4, 20),
-     "investment_intensity": Decimal("260.00"), "floor_area_ratio": Decimal("0.80"),
-     "centre": (117.1350, 23.7470), "size_m": (200, 160)},
+     "planning_far_min": Decimal("0.80"), "planning_far_max": Decimal("2.00"), **READY, "ready_road": False,
+     "status": "listed", "listed_on": date(2023, 4, 20), "centre": (117.1350, 23.7470), "size_m": (200, 160)},
     {"plot_code": "JY-2021-05", "name": "建阳经济开发区竹木制品五号地块", "county_code": JIANYANG,
      "development_zone": "建阳经济开发区", "industry_code": "20", "planned_use": "一类工业用地",
+     "planning_far_min": Decimal("1.00"), "planning_far_max": Decimal("2.50"), **READY,
      "status": "in_breach", "listed_on": date(2021, 6, 15), "enterprise": "南平市建阳区竹韵家居有限公司",
-     "investment_intensity": Decimal("220.00"), "floor_area_ratio": Decimal("1.10"),
-     "centre": (118.0960, 27.2960), "size_m": (240, 200)},
+     "contract_signed_on": date(2021, 7, 20), "agreement_signed_on": date(2021, 7, 20),
+     "construction_started_on": date(2021, 10, 8), "breach_found_on": date(2023, 3, 1),
+     "breach_reason": "逾期未竣工", "centre": (118.0960, 27.2960), "size_m": (240, 200)},
     {"plot_code": "JY-2024-01", "name": "建阳经济开发区储备一号地块", "county_code": JIANYANG,
      "development_zone": "建阳经济开发区", "industry_code": "34", "planned_use": "一类工业用地",
-     "status": "reserved", "floor_area_ratio": Decimal("1.20"),
-     "centre": (118.1090, 27.2985), "size_m": (220, 180)},
+     "planning_far_min": Decimal("1.00"), "planning_far_max": Decimal("2.50"), **READY, "ready_levelling": False,
+     "status": "reserved", "centre": (118.1090, 27.2985), "size_m": (220, 180)},
 ]
-"""Standard-land plots across the life cycle (闽政办〔2022〕45号); ZA-2023-01's floor-area ratio of 0.8 is
-under the 1.0 national floor for food processing (13), a finding for the checks."""
+"""Standard-land plots across the life cycle (闽政办〔2022〕45号) with the dates of each step."""
+
+_VALUES: dict[str, dict[str, dict[str, str]]] = {
+    "GL-2021-03": {"committed": {"investment_intensity": "520", "floor_area_ratio": "0.8", "output_per_mu": "650",
+                                 "tax_per_mu": "35"},
+                   "completion": {"investment_intensity": "535", "floor_area_ratio": "0.85"},
+                   "production_review": {"output_per_mu": "610", "tax_per_mu": "36"}},
+    "GL-2022-07": {"committed": {"investment_intensity": "430", "floor_area_ratio": "0.9", "output_per_mu": "620",
+                                 "tax_per_mu": "32"}},
+    "HA-2022-02": {"committed": {"investment_intensity": "320", "floor_area_ratio": "1.6", "tax_per_mu": "25"}},
+    "ZA-2023-01": {"committed": {"investment_intensity": "260", "floor_area_ratio": "0.8"}},
+    "JY-2021-05": {"committed": {"investment_intensity": "220", "floor_area_ratio": "1.1", "output_per_mu": "320",
+                                 "tax_per_mu": "16"}},
+    "JY-2024-01": {"committed": {"investment_intensity": "300", "floor_area_ratio": "1.2"}},
+}
+"""Committed and measured 2+X values (万元/亩 for money per mu). GL-2021-03's production review finds
+output per mu 6 % short of the commitment; GL-2022-07 committed 430 万元/亩, enough under the standard
+in force when it was listed (400), not under the one in force since 2023 (450); ZA-2023-01's floor-area
+ratio of 0.8 is under the national 1.0 floor for food processing (13)."""
+
+_STANDARDS: list[tuple[str, str | None, str, str, str, date, date | None, str]] = [
+    (ZHANGPU, "古雷港经济开发区", "26", "investment_intensity", "400", date(2020, 7, 1), date(2022, 12, 31),
+     "古雷港经济开发区工业用地“标准地”控制性指标(2020年版)"),
+    (ZHANGPU, "古雷港经济开发区", "26", "investment_intensity", "450", date(2023, 1, 1), None,
+     "古雷港经济开发区工业用地“标准地”控制性指标(2023年修订)"),
+    (ZHANGPU, "古雷港经济开发区", "26", "floor_area_ratio", "0.8", date(2020, 7, 1), None,
+     "古雷港经济开发区工业用地“标准地”控制性指标(2020年版)"),
+    (ZHANGPU, "古雷港经济开发区", "26", "output_per_mu", "600", date(2020, 7, 1), None,
+     "古雷港经济开发区工业用地“标准地”控制性指标(2020年版)"),
+    (ZHANGPU, "古雷港经济开发区", "26", "tax_per_mu", "30", date(2020, 7, 1), None,
+     "古雷港经济开发区工业用地“标准地”控制性指标(2020年版)"),
+    (HUIAN, None, "19", "investment_intensity", "280", date(2022, 1, 1), None, "惠安县工业用地“标准地”指标体系"),
+    (HUIAN, None, "19", "floor_area_ratio", "1.2", date(2022, 1, 1), None, "惠安县工业用地“标准地”指标体系"),
+    (HUIAN, None, "19", "tax_per_mu", "20", date(2022, 1, 1), None, "惠安县工业用地“标准地”指标体系"),
+    (ZHAOAN, None, "13", "investment_intensity", "250", date(2023, 1, 1), None, "诏安县工业用地“标准地”指标体系"),
+    (ZHAOAN, None, "13", "floor_area_ratio", "0.8", date(2023, 1, 1), None, "诏安县工业用地“标准地”指标体系"),
+    (JIANYANG, "建阳经济开发区", "20", "investment_intensity", "200", date(2021, 1, 1), None,
+     "建阳经济开发区“标准地”控制性指标"),
+    (JIANYANG, "建阳经济开发区", "20", "floor_area_ratio", "1.0", date(2021, 1, 1), None,
+     "建阳经济开发区“标准地”控制性指标"),
+    (JIANYANG, "建阳经济开发区", "20", "output_per_mu", "300", date(2021, 1, 1), None,
+     "建阳经济开发区“标准地”控制性指标"),
+    (JIANYANG, "建阳经济开发区", "20", "tax_per_mu", "15", date(2021, 1, 1), None, "建阳经济开发区“标准地”控制性指标"),
+    (JIANYANG, "建阳经济开发区", "34", "investment_intensity", "260", date(2024, 1, 1), None,
+     "建阳经济开发区“标准地”控制性指标(2024年增补)"),
+    (JIANYANG, "建阳经济开发区", "34", "floor_area_ratio", "1.0", date(2024, 1, 1), None,
+     "建阳经济开发区“标准地”控制性指标(2024年增补)"),
+]
+"""(county, zone or None for the whole county, industry, indicator, value, from, to, document). 诏安县's
+floor-area ratio of 0.8 for food processing is laxer than the national 1.0: a finding of its own."""
 
 
 def _standard_land_plots() -> list[Row]:
@@ -356,6 +444,22 @@ def _standard_land_plots() -> list[Row]:
         attributes = {k: v for k, v in plot.items() if k not in ("centre", "size_m")}
         rows.append({**attributes, "geometry": _rect(plot["centre"], *plot["size_m"])})
     return rows
+
+
+def _standard_land_values() -> list[Row]:
+    """Measured values are dated by the step that measured them."""
+    dates = {plot["plot_code"]: {"completion": plot.get("completed_on"),
+                                 "production_review": plot.get("production_reviewed_on")} for plot in _PLOTS}
+    return [{PLOT_LINK: code, "indicator": indicator, "stage": stage, "value": Decimal(value),
+             "measured_on": dates[code].get(stage)}
+            for code, stages in _VALUES.items() for stage, values in stages.items()
+            for indicator, value in values.items()]
+
+
+def _indicator_standards() -> list[Row]:
+    return [{"county_code": county, "development_zone": zone, "industry_code": industry, "indicator": indicator,
+             "value": Decimal(value), "effective_from": start, "effective_to": end, "doc_number": doc}
+            for county, zone, industry, indicator, value, start, end, doc in _STANDARDS]
 
 
 # --------------------------------------------------------------------------- protected zones, basins
@@ -393,6 +497,8 @@ _BASINS: list[tuple[str, str, list[LonLat]]] = [
     ("闽江流域", "basin", [(116.35, 26.20), (116.90, 25.75), (117.70, 25.70), (118.60, 25.75), (119.45, 25.95),
                           (119.70, 26.15), (119.20, 26.75), (119.10, 27.60), (118.70, 28.30), (117.70, 28.10),
                           (116.90, 27.50)]),
+    ("鹿溪流域", "basin", [(117.42, 24.08), (117.58, 24.05), (117.72, 24.08), (117.74, 24.18), (117.60, 24.24),
+                          (117.45, 24.20)]),
     ("东山湾", "bay", [(117.44, 23.70), (117.58, 23.70), (117.61, 23.76), (117.612, 23.87), (117.55, 23.92),
                       (117.46, 23.93), (117.42, 23.82)]),
     ("诏安湾", "bay", [(117.22, 23.55), (117.33, 23.55), (117.38, 23.66), (117.36, 23.77), (117.26, 23.76),
@@ -457,76 +563,145 @@ def _credit_code(county: str, seed: str) -> str:
 
 _OUTFALLS: list[Row] = [
     {"code": "350623RS0001", "name": "古雷石化园区某企业雨水排口", "county_code": ZHANGPU, "receiving_water": "东山湾",
-     "receiving_kind": "sea", "outfall_class": "industrial", "subclass": "industrial_enterprise",
+     "receiving_kind": "sea", "outfall_class": "industrial", "subclass": "industrial_enterprise", "stormwater": True,
      "discharging_unit": "福建古雷海晟化工有限公司", "status": "decided", "decision": "merge",
-     "sea": (117.585, 23.845)},
+     "since": date(2022, 9, 20), "sea": (117.585, 23.845)},
     {"code": "350623RS0002", "name": "古雷污水处理厂入海排污口", "county_code": ZHANGPU, "receiving_water": "东山湾",
      "receiving_kind": "sea", "outfall_class": "municipal_plant", "subclass": "municipal_plant",
      "discharging_unit": "漳浦县古雷水务有限公司", "status": "remediated", "decision": "regularise",
-     "sea": (117.575, 23.790)},
+     "standard": "gb18918_1a", "approval_number": "漳环备〔2023〕15号", "approved_on": date(2023, 6, 12),
+     "items": ("sign_board", "sampling_well", "online_monitoring", "video"),
+     "since": date(2022, 9, 20), "sea": (117.575, 23.790)},
     {"code": "350623RS0003", "name": "古雷镇港口村水产养殖尾水排口", "county_code": ZHANGPU,
      "receiving_water": "东山湾", "receiving_kind": "sea", "outfall_class": "agricultural",
-     "subclass": "aquaculture_large",
-     "discharging_unit": "漳浦县港口水产养殖专业合作社", "status": "traced", "decision": "regularise",
-     "sea": (117.570, 23.775)},
+     "subclass": "aquaculture_large", "standard": "sct9103",
+     "discharging_unit": "漳浦县港口水产养殖专业合作社", "status": "decided", "decision": "regularise",
+     "since": date(2022, 10, 8), "sea": (117.570, 23.775)},
     {"code": "350623RH0001", "name": "鹿溪上游某养殖场排口", "county_code": ZHANGPU, "receiving_water": "鹿溪",
      "receiving_kind": "river", "outfall_class": "other", "subclass": "livestock_small",
      "discharging_unit": "漳浦县绥安镇鑫旺养殖场", "status": "decided", "decision": "regularise",
-     "at": (117.5450, 24.1340)},
+     "since": date(2022, 11, 3), "at": (117.5450, 24.1340)},
     {"code": "350623RH0002", "name": "鹿溪上游农村生活污水散排口", "county_code": ZHANGPU, "receiving_water": "鹿溪",
      "receiving_kind": "river", "outfall_class": "other", "subclass": "rural_domestic",
      "responsible_party": "漳浦县绥安镇人民政府", "status": "decided", "decision": "remove",
-     "at": (117.5620, 24.1300)},
+     "since": date(2022, 11, 3), "at": (117.5620, 24.1300)},
     {"code": "350623RH0003", "name": "绥安镇城区生活污水散排口", "county_code": ZHANGPU, "receiving_water": "鹿溪",
      "receiving_kind": "river", "outfall_class": "other", "subclass": "urban_domestic",
-     "responsible_party": "漳浦县绥安镇人民政府", "status": "traced", "decision": "merge",
-     "at": (117.6250, 24.1120)},
+     "responsible_party": "漳浦县绥安镇人民政府", "status": "decided", "decision": "merge",
+     "since": date(2022, 11, 3), "at": (117.6250, 24.1120)},
     {"code": "350624RH0001", "name": "诏安县城区污水处理厂排污口", "county_code": ZHAOAN, "receiving_water": "东溪",
      "receiving_kind": "river", "outfall_class": "municipal_plant", "subclass": "municipal_plant",
      "discharging_unit": "诏安县城市污水处理有限公司", "status": "remediated", "decision": "regularise",
-     "at": (117.1950, 23.6950)},
-    {"code": "350624RS0001", "name": "诏安湾某水产养殖场尾水排口", "county_code": ZHAOAN, "receiving_water": "诏安湾",
-     "receiving_kind": "sea", "outfall_class": "agricultural", "subclass": "aquaculture_large",
-     "discharging_unit": "诏安县湾南水产养殖有限公司", "status": "surveyed", "sea": (117.310, 23.680)},
+     "standard": "gb18918_1a", "approval_number": "漳环审〔2024〕8号", "approved_on": date(2024, 4, 18),
+     "items": ("sign_board", "open_channel", "online_monitoring"),
+     "since": date(2022, 12, 1), "at": (117.1950, 23.6950)},
+    {"code": "350624RS0001", "name": "诏安湾某水产养殖场一号尾水排口", "county_code": ZHAOAN,
+     "receiving_water": "诏安湾", "receiving_kind": "sea", "outfall_class": "agricultural",
+     "subclass": "aquaculture_large", "discharging_unit": "诏安县湾南水产养殖有限公司", "status": "surveyed",
+     "since": date(2023, 8, 30), "sea": (117.310, 23.680)},
     {"code": "350624RS0002", "name": "梅岭渔港码头排污口", "county_code": ZHAOAN, "receiving_water": "诏安湾",
      "receiving_kind": "sea", "outfall_class": "other", "subclass": "port",
-     "discharging_unit": "诏安县梅岭渔港管理有限公司", "status": "sampled", "sea": (117.300, 23.640)},
+     "discharging_unit": "诏安县梅岭渔港管理有限公司", "status": "sampled",
+     "since": date(2023, 8, 30), "sea": (117.300, 23.640)},
+    {"code": "350624RS0003", "name": "诏安湾某水产养殖场二号尾水排口", "county_code": ZHAOAN,
+     "receiving_water": "诏安湾", "receiving_kind": "sea", "outfall_class": "agricultural",
+     "subclass": "aquaculture_large", "discharging_unit": "诏安县湾南水产养殖有限公司", "status": "traced",
+     "since": date(2023, 8, 30), "sea": (117.320, 23.700)},
     {"code": "350521RS0001", "name": "惠安某石材企业入海排污口", "county_code": HUIAN, "receiving_water": "泉州湾",
-     "receiving_kind": "sea", "outfall_class": "industrial", "subclass": "industrial_enterprise",
+     "receiving_kind": "sea", "outfall_class": "industrial", "subclass": "industrial_enterprise", "large_scale": True,
      "discharging_unit": "惠安县闽南石业有限公司", "status": "remediated", "decision": "regularise",
-     "sea": (118.700, 24.835)},
+     "standard": "gb8978", "approval_number": "泉环备〔2024〕3号", "approved_on": date(2024, 2, 26),
+     "items": ("sign_board", "open_channel", "online_monitoring", "video"),
+     "since": date(2022, 10, 20), "sea": (118.700, 24.835)},
     {"code": "350521RS0002", "name": "崇武西沙湾雨污混排沟渠", "county_code": HUIAN, "receiving_water": "台湾海峡",
      "receiving_kind": "sea", "outfall_class": "other", "subclass": "ditch", "status": "sampled",
-     "sea": _BEACH_SEA},
+     "since": date(2023, 7, 5), "sea": _BEACH_SEA},
     {"code": "350703RH0001", "name": "建阳区城市污水处理厂排污口", "county_code": JIANYANG, "receiving_water": "崇阳溪",
      "receiving_kind": "river", "outfall_class": "municipal_plant", "subclass": "municipal_plant",
      "discharging_unit": "南平市建阳区城市污水处理有限公司", "status": "remediated", "decision": "keep",
-     "at": (118.1280, 27.3050)},
+     "standard": "gb18918_1a", "approval_number": "南环审〔2023〕21号", "approved_on": date(2023, 3, 9),
+     "items": ("sign_board", "sampling_well", "online_monitoring", "video"),
+     "since": date(2022, 9, 1), "at": (118.1280, 27.3050)},
     {"code": "350703RH0002", "name": "童游工业园某竹木企业排污口", "county_code": JIANYANG, "receiving_water": "崇阳溪",
      "receiving_kind": "river", "outfall_class": "industrial", "subclass": "industrial_enterprise",
-     "discharging_unit": "南平市建阳区竹韵家居有限公司", "status": "traced", "decision": "merge",
-     "at": (118.1020, 27.2970)},
+     "discharging_unit": "南平市建阳区竹韵家居有限公司", "status": "decided", "decision": "merge",
+     "since": date(2022, 9, 1), "at": (118.1020, 27.2970)},
     {"code": "350703RH0003", "name": "南浦溪某规模化养猪场排口", "county_code": JIANYANG, "receiving_water": "南浦溪",
      "receiving_kind": "river", "outfall_class": "agricultural", "subclass": "livestock_large",
      "discharging_unit": "南平市建阳区绿源生猪养殖有限公司", "status": "decided", "decision": "remove",
-     "at": (118.2300, 27.4100)},
+     "since": date(2022, 9, 1), "at": (118.2300, 27.4100)},
 ]
 """Outfalls of the four counties (闽政办〔2022〕43号). Codes follow a provisional pattern (county code, RH 入河
 or RS 入海, serial): HJ 1235-2021's structure could not be verified (DOMAIN.md §5). A sea outfall gives the
-sea it faces and is put on the nearest coast; a river outfall gives its place."""
+sea it faces and is put on the nearest coast; a river outfall gives its place. ``since`` is the survey
+date, later stages follow at :data:`_STAGE_STEP` intervals; ``items`` are the regularisation items in place.
+
+The checks find: the regularised farm outlet in the 鹿溪 drinking-water zone and the ditch in 崇武's
+bathing beach (banned zones); 诏安's plant without video surveillance; 湾南's two tail-water outlets,
+kept without telling the city bureau; 湾南's first outlet, the 梅岭 port and the 崇武 ditch still untraced
+after end-2024."""
+
+_STAGE_STEP = timedelta(days=45)
+_ITEM_FLAGS = ("sign_board", "online_monitoring", "video")
+_FACILITIES_ON_SITE = ("sampling_well", "open_channel")
 
 
 def _outfalls(inside: _Inside) -> list[Row]:
     rows = []
     for outfall in _OUTFALLS:
-        row = {k: v for k, v in outfall.items() if k not in ("sea", "at")}
+        row = {k: v for k, v in outfall.items() if k not in ("sea", "at", "since", "items")}
         unit = row.get("discharging_unit")
         if unit:  # a unit answers for its outfall; where tracing found none, the data names a government
-            row.update(responsible_party=unit, credit_code=_credit_code(row["county_code"], unit))
+            code = _credit_code(row["county_code"], unit)
+            row.update(unit_credit_code=code, responsible_party=unit, credit_code=code)
+        reached = STATUS.values()[:STATUS.values().index(row["status"]) + 1]
+        row.update({STATUS_DATES[stage]: outfall["since"] + i * _STAGE_STEP for i, stage in enumerate(reached)})
+        items = outfall.get("items", ())
+        row.update({flag: True for flag in _ITEM_FLAGS if flag in items})
+        row.update(sampling_facility=next((f for f in _FACILITIES_ON_SITE if f in items), None))
         row["geometry"] = (inside.shore(row["county_code"], outfall["sea"]) if "sea" in outfall
                            else Point(outfall["at"]))
         rows.append(row)
     return rows
+
+
+_SAMPLES: list[tuple[str, str, str, str, str]] = [
+    ("350623RS0002", "2024-05-14", "cod", "38", "mg/L"),
+    ("350623RS0002", "2024-05-14", "nh3n", "3.2", "mg/L"),
+    ("350623RS0002", "2024-05-14", "tp", "0.42", "mg/L"),
+    ("350624RH0001", "2024-06-03", "cod", "58", "mg/L"),
+    ("350624RH0001", "2024-06-03", "nh3n", "4.6", "mg/L"),
+    ("350521RS0001", "2024-04-22", "ss", "85", "mg/L"),
+    ("350521RS0001", "2024-04-22", "ph", "7.8", "pH"),
+    ("350521RS0002", "2024-08-09", "cod", "56", "mg/L"),
+    ("350521RS0002", "2024-08-09", "do", "1.5", "mg/L"),
+    ("350703RH0001", "2024-07-01", "nh3n", "2.1", "mg/L"),
+    ("350624RS0002", "2024-09-12", "petroleum", "0.8", "mg/L"),
+]
+"""Monitoring results (outfall code, day, parameter, value, unit). Measured against the placeholder limits
+of analysis/outfall_config.py, 诏安's plant (COD 58 over class 1-A's 50), 惠安's stone works (SS 85 over
+GB 8978's 70) and 崇武's ditch (COD and dissolved oxygen beyond class V) exceed."""
+
+OUTFALL_LINK = "outfall_code"
+"""Samples name their outfall by code; the loader turns it into ``outfall_fid``."""
+
+
+def _outfall_samples() -> list[Row]:
+    counties = {o["code"]: o["county_code"] for o in _OUTFALLS}
+    return [{OUTFALL_LINK: code, "county_code": counties[code], "sampled_on": date.fromisoformat(day),
+             "parameter": parameter, "value": Decimal(value), "unit": unit, "lab": "福建省环境监测中心站"}
+            for code, day, parameter, value, unit in _SAMPLES]
+
+
+def _outfall_inspectors() -> list[Row]:
+    """The roster of the random inspections: two per county, one city-wide in Zhangzhou, one retired."""
+    people = [("林志强", "漳州市漳浦生态环境局", ZHANGPU), ("黄丽娟", "漳州市漳浦生态环境局", ZHANGPU),
+              ("陈建华", "漳州市诏安生态环境局", ZHAOAN), ("吴秀英", "漳州市诏安生态环境局", ZHAOAN),
+              ("郑海峰", "漳州市生态环境综合执法支队", "350600"), ("蔡明辉", "泉州市惠安生态环境局", HUIAN),
+              ("许雅琴", "泉州市惠安生态环境局", HUIAN), ("刘德胜", "南平市建阳生态环境局", JIANYANG),
+              ("叶晓燕", "南平市建阳生态环境局", JIANYANG), ("杨国平", "漳州市漳浦生态环境局", ZHANGPU)]
+    return [{"name": name, "organisation": org, "county_code": county, "badge_number": f"闽环执{i:05d}",
+             "active": name != "杨国平"} for i, (name, org, county) in enumerate(people, 1)]
 
 
 # --------------------------------------------------------------------------- eldercare
@@ -547,6 +722,7 @@ _RESIDENTIAL: dict[str, list[tuple[str, str, str, float, float, int, int]]] = {
         ("西郊新村", "马坪社区", "绥安镇", -1700, 150, 1500, 310),
         ("北门新村", "北门社区", "绥安镇", 200, 1650, 2200, 530),
         ("石斋小区", "石斋社区", "绥安镇", -300, -1700, 1700, 380),
+        ("城东花苑", "城东社区", "绥安镇", 2300, -50, 1800, 300),
     ],
     JIANYANG: [
         ("考亭花园", "考亭社区", "潭城街道", 0, 0, 3000, 650),
@@ -562,23 +738,24 @@ _RESIDENTIAL: dict[str, list[tuple[str, str, str, float, float, int, int]]] = {
         ("麻沙路小区", "西门社区", "潭城街道", -1800, -700, 1700, 360),
     ],
 }
-"""Residential areas: name, community, street, offset east and north of the seat (m), residents, aged 60+."""
+"""Residential areas: name, community, street, offset east and north of the seat (m), residents, aged 60+.
+城东花苑 straddles the 700 m circle of the 城东 station: about half of its elderly count as covered."""
 
 _FACILITIES: dict[str, list[Row]] = {
     ZHANGPU: [
         {"name": "绥安镇居家社区养老服务照料中心", "facility_type": "street_centre", "operator_type": "public_private",
          "community": "城内社区", "services": "日间照料、助餐、上门服务、区域统筹", "beds": 20, "nursing_beds": 8,
-         "opened_on": date(2021, 9, 1), "offset": (150, 120)},
+         "capacity": 60, "opened_on": date(2021, 9, 1), "offset": (150, 120)},
         {"name": "城内社区居家养老服务站", "facility_type": "community_station", "operator_type": "public_private",
-         "community": "城内社区", "services": "助餐、文体活动、健康咨询", "opened_on": date(2020, 6, 18),
-         "offset": (30, -20)},
+         "community": "城内社区", "services": "助餐、文体活动、健康咨询", "capacity": 40,
+         "opened_on": date(2020, 6, 18), "offset": (30, -20)},
         {"name": "城东社区居家养老服务站", "facility_type": "community_station", "operator_type": "private",
          "community": "城东社区", "services": "助餐、上门服务", "opened_on": date(2022, 3, 1), "offset": (1600, -50)},
         {"name": "马坪社区居家养老服务点", "facility_type": "community_station", "operator_type": "public",
          "community": "马坪社区", "services": "文体活动、探访关爱", "opened_on": date(2022, 10, 9),
          "offset": (-1550, 300)},
         {"name": "鹿溪长者食堂", "facility_type": "meal_point", "operator_type": "private", "community": "鹿溪社区",
-         "services": "老年助餐", "opened_on": date(2023, 1, 16), "offset": (-200, -250)},
+         "services": "老年助餐", "capacity": 120, "opened_on": date(2023, 1, 16), "offset": (-200, -250)},
         {"name": "漳浦县社会福利中心", "facility_type": "institution", "operator_type": "public",
          "community": "金浦社区", "services": "全日托养、失能照护", "beds": 260, "nursing_beds": 150,
          "opened_on": date(2016, 5, 20), "offset": (1000, -1500)},
@@ -598,14 +775,18 @@ _FACILITIES: dict[str, list[Row]] = {
          "offset": (-1400, 1050)},
         {"name": "童游街道嵌入式示范养老院", "facility_type": "demonstration", "operator_type": "public_private",
          "street": "童游街道", "community": "水南社区", "services": "全托、日托、上门、区域统筹", "beds": 60,
-         "nursing_beds": 40, "opened_on": date(2022, 12, 20), "offset": (1750, -1150)},
+         "nursing_beds": 40, "capacity": 30, "is_demonstration": True, "opened_on": date(2022, 12, 20),
+         "offset": (1750, -1150)},
         {"name": "建阳区失能特困人员集中照护中心", "facility_type": "county_nursing_home", "operator_type": "public",
          "services": "失能照护", "beds": 120, "nursing_beds": 100, "opened_on": date(2023, 6, 30),
          "offset": (2600, 2200)},
     ],
 }
 """Eldercare facilities around the two seats, by offset (m) from the seat; the outlying residential areas
-(北门新村, 石斋小区, 北郊安置区, 麻沙路小区) are beyond 700 m of all of them."""
+(北门新村, 石斋小区, 北郊安置区, 麻沙路小区) are beyond 700 m of all of them. Services are written as the
+registers write them (Chinese labels) and stored as codes. 童游街道 has its comprehensive demonstration
+institution, 潭城街道 has none (its care centre offers no full-time care), and 漳浦's beds fall short of
+the 60 % nursing-bed share: what the eldercare checks find."""
 
 
 def _residential_areas() -> list[Row]:
@@ -625,6 +806,7 @@ def _eldercare_facilities() -> list[Row]:
     for county, facilities in _FACILITIES.items():
         for facility in facilities:
             attributes = {k: v for k, v in facility.items() if k != "offset"}
+            attributes["services"] = normalise_services(attributes["services"])  # stored as codes
             rows.append({"street": streets[county], **attributes, "county_code": county,
                          "geometry": Point(_at(_SEATS[county], *facility["offset"]))})
     return rows
@@ -633,12 +815,22 @@ def _eldercare_facilities() -> list[Row]:
 # --------------------------------------------------------------------------- assembly
 
 
+LINKS: dict[str, tuple[str, str, str, str]] = {
+    "land_parcels": ("approval_fid", PARCEL_LINK, "land_approvals", "doc_number"),
+    "standard_land_values": ("plot_fid", PLOT_LINK, "standard_land_plots", "plot_code"),
+    "outfall_samples": ("outfall_fid", OUTFALL_LINK, "outfalls", "code"),
+}
+"""Layers whose features name another layer's feature by fid, unknown before loading: (fid attribute,
+the demo's key column in its place, the layer named, that layer's key attribute)."""
+
+
 def demo_columns(name: str) -> list[str]:
-    """The attribute columns of layer ``name`` in the demo: its editable attributes, except that parcels
-    carry their approval's document number instead of the approval's fid, unknown before loading."""
+    """The attribute columns of layer ``name`` in the demo: its editable attributes, except that a linked
+    layer (:data:`LINKS`, e.g. parcels) carries the key of the feature it names instead of its fid."""
     columns = list(editable_attributes(layers.LAYERS[name]))
-    if name == "land_parcels":
-        columns[columns.index("approval_fid")] = PARCEL_LINK
+    if name in LINKS:
+        fid_column, key_column, _, _ = LINKS[name]
+        columns[columns.index(fid_column)] = key_column
     return columns
 
 
@@ -650,7 +842,7 @@ def _frame(name: str, rows: Sequence[Row]) -> gpd.GeoDataFrame:
         if unknown:
             raise KeyError(f"{name}: not attributes of the layer: {sorted(unknown)}")
     data = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns, dtype=object)
-    geometries = [row["geometry"] for row in rows]
+    geometries = [row.get("geometry") for row in rows]  # none for a table without geometry
     if layers.LAYERS[name].__layer__.geometry_type == "MULTIPOLYGON":
         geometries = [_multi(g) for g in geometries]
     return gpd.GeoDataFrame(data, geometry=geometries, crs=f"EPSG:{SRID}")
@@ -658,7 +850,8 @@ def _frame(name: str, rows: Sequence[Row]) -> gpd.GeoDataFrame:
 
 def build_demo() -> dict[str, gpd.GeoDataFrame]:
     """Every layer's demo features in EPSG:4490, in an order a loader can insert them in turn: reference
-    layers first (``layers.LAYERS`` order), parcels last because they name their approval."""
+    layers first (``layers.LAYERS`` order), linked layers (parcels, plot values) last because they name
+    a feature of another layer."""
     counties = fujian_counties()
     inside = _Inside(counties)
     divisions = _admin_divisions(counties)
@@ -666,6 +859,7 @@ def build_demo() -> dict[str, gpd.GeoDataFrame]:
     rows: dict[str, list[Row]] = {
         "admin_divisions": divisions,
         "development_zones": _development_zones(inside),
+        "regional_assessments": _regional_assessments(inside),
         "industrial_parks": _industrial_parks(inside),
         "key_basins": _key_basins(divisions[0]["geometry"]),
         "protected_zones": _protected_zones(inside, parcels),
@@ -676,12 +870,16 @@ def build_demo() -> dict[str, gpd.GeoDataFrame]:
         "land_approvals": approvals,
         "land_parcels": parcels,
         "outfalls": _outfalls(inside),
+        "outfall_samples": _outfall_samples(),
+        "outfall_inspectors": _outfall_inspectors(),
         "standard_land_plots": _standard_land_plots(),
+        "standard_land_values": _standard_land_values(),
+        "indicator_standards": _indicator_standards(),
     }
     missing = set(layers.LAYERS) - set(rows)
     if missing:
         raise KeyError(f"no demo data for layers {sorted(missing)}")
-    order = [name for name in layers.LAYERS if name != "land_parcels"] + ["land_parcels"]
+    order = [name for name in layers.LAYERS if name not in LINKS] + [name for name in layers.LAYERS if name in LINKS]
     return {name: _frame(name, rows[name]) for name in order}
 
 
@@ -703,10 +901,11 @@ def load_demo(reg: Registry) -> dict[str, int]:
         return {}
     counts: dict[str, int] = {}
     for name, frame in build_demo().items():
-        if name == "land_parcels":
-            approvals = reg.layer("land_approvals").to_geodataframe()
-            fids = dict(zip(approvals["doc_number"], approvals["fid"], strict=True))
-            frame = frame.assign(approval_fid=frame.pop(PARCEL_LINK).map(fids))
+        if name in LINKS:
+            fid_column, key_column, target, key = LINKS[name]
+            named = reg.layer(target).to_geodataframe()
+            fids = dict(zip(named[key], named["fid"], strict=True))
+            frame = frame.assign(**{fid_column: frame.pop(key_column).map(fids)})
         report = reg.layer(name).import_frame(frame, source=f"{DEMO_SOURCE}: {name}", author="demo")
         counts[name] = report.written
     return counts

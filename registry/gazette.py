@@ -8,7 +8,8 @@ read is reported against the line a reviewer sees in the gazette.
 Nothing is guessed silently: every "figure + 公顷" inside a 批复 is either stored (a declared total, a
 plan area or a parcel) or reported as a :class:`LineProblem`. The output uses the attribute names of
 :class:`layers.expropriation.LandApproval` and :class:`~layers.expropriation.LandParcel` so that a
-reviewed result can be saved as is.
+reviewed result can be saved as is (:func:`save_gazette`): every approval with its parcels in one
+transaction and one changeset, and only when no line was left unread.
 """
 
 from __future__ import annotations
@@ -23,10 +24,16 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from layers.codes import normalise_doc_number
-from layers.expropriation import LAND_CLASS_BY_NAME
+from sqlalchemy import Connection, func, select
 
-__all__ = ["LineProblem", "ParsedApproval", "parse_gazette"]
+from layers.codes import normalise_doc_number
+from layers.expropriation import LAND_CLASS_BY_NAME, LandApproval, LandParcel
+from registry.api import Registry
+from registry.errors import InvalidInput
+from registry.repository import Store, new_changeset
+
+__all__ = ["LineProblem", "ParsedApproval", "SavedApproval", "gazette_problems", "parse_gazette", "read_gazette_file",
+           "save_gazette", "write_approval"]
 
 
 @dataclass
@@ -644,3 +651,99 @@ def parse_gazette(text: str) -> list[ParsedApproval]:
             last = max((j + 1 for j in range(start.line, stop) if clean[j]), default=start.line + 1)
         approvals.append(_Reader(lines, clean, start, last).read())
     return approvals
+
+
+# --------------------------------------------------------------------------- saving
+
+GAZETTE_SOURCE = "gazette import"
+"""Changeset source of a saved gazette text (followed by the file name when there is one)."""
+
+_ENCODINGS = ("utf-8-sig", "gb18030")
+"""Text files arrive as UTF-8 (with or without a BOM) or, from older office systems, as GB 18030 (GBK)."""
+
+
+@dataclass(frozen=True)
+class SavedApproval:
+    """What saving one 批复 wrote: the approval's fid and its parcels' fids, in the order of the text."""
+
+    fid: int
+    doc_number: str
+    parcel_fids: tuple[int, ...]
+
+
+def read_gazette_file(data: bytes) -> str:
+    """The text of an uploaded gazette file; a binary or unknown encoding is refused, not garbled."""
+    for encoding in _ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise InvalidInput("文件不是 UTF-8 或 GB 18030 编码的文本 / the file is not UTF-8 or GB 18030 text: upload the "
+                       "批复 as a .txt file")
+
+
+def gazette_problems(approvals: Sequence[ParsedApproval]) -> list[dict[str, Any]]:
+    """Every line the parser could not read, naming its 批复; a text without any 批复 is a problem too."""
+    if not approvals:
+        return [{"doc_number": None, "line": None, "text": "",
+                 "problem": "文本中未找到“…关于…的批复” / no 批复 (approval) found in the text"}]
+    return [{"doc_number": a.properties["doc_number"], "line": p.line, "text": p.text, "problem": p.problem}
+            for a in approvals for p in a.problems]
+
+
+def write_approval(conn: Connection, parsed: ParsedApproval, changeset_id: int) -> SavedApproval:
+    """Write one parsed 批复 and its parcels inside the caller's transaction and changeset.
+
+    Parcels reference the new approval's fid. A document number already registered is refused, and
+    the check holds under concurrency: saves of one number queue on a transaction-scoped lock.
+    """
+    doc = parsed.properties["doc_number"]
+    if doc:
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"land_approvals {doc}"))))
+        t = LandApproval.__table__
+        existing = conn.scalar(select(t.c.fid).where(t.c.valid_to.is_(None), t.c.doc_number == doc).limit(1))
+        if existing is not None:
+            raise InvalidInput(f"批复 {doc} 已登记为要素 {existing},未重复保存 / approval {doc} is already registered "
+                               f"as feature {existing}: not saved again", doc_number=doc, fid=existing)
+    name = doc or f"第{parsed.first_line}行 / line {parsed.first_line}"
+    try:
+        fid = Store(conn.engine, LandApproval).insert(conn, parsed.properties, None, changeset_id)
+    except InvalidInput as exc:
+        raise InvalidInput(f"批复 {name}: {exc.detail}", doc_number=doc, **exc.extra) from exc
+    parcels = Store(conn.engine, LandParcel)
+    fids = []
+    for number, parcel in enumerate(parsed.parcels, 1):
+        place = f"{parcel['township'] or ''}{parcel['village'] or ''}{parcel['land_class']}"
+        try:
+            fids.append(parcels.insert(conn, {**parcel, "approval_fid": fid}, None, changeset_id))
+        except InvalidInput as exc:
+            raise InvalidInput(f"批复 {name} 第{number}个地块“{place}” / parcel {number}: {exc.detail}",
+                               doc_number=doc, **exc.extra) from exc
+    return SavedApproval(fid, doc, tuple(fids))
+
+
+def save_gazette(reg: Registry, text: str, *, author: str | None = None, source: str = GAZETTE_SOURCE,
+                 scope: str | None = None) -> list[SavedApproval]:
+    """Parse ``text`` and save every 批复 in it with its parcels, in one transaction and one changeset.
+
+    Refused with :class:`InvalidInput` (listing each problem by line in ``problems``) when any line
+    could not be read: a reviewer must fix the text first, so nothing half-read is ever registered.
+    A refused approval or parcel rolls the whole text back. ``scope`` (a division code) refuses the
+    text unless every approval's county lies in it; parcels belong to their approval's county.
+    """
+    approvals = parse_gazette(text)
+    problems = gazette_problems(approvals)
+    if problems:
+        shown = "; ".join(f"第{p['line']}行 / line {p['line']}: {p['problem']}" if p["line"] else p["problem"]
+                          for p in problems[:10])
+        raise InvalidInput(f"公报文本有 {len(problems)} 处未能读取,未保存 / {len(problems)} problem(s) in the text, "
+                           f"nothing saved: {shown}", problems=problems)
+    count = len(approvals) + sum(len(a.parcels) for a in approvals)
+    with reg.engine.begin() as conn:
+        changeset = new_changeset(conn, author=author or reg.user, source=source, layer=None, count=count)
+        saved = [write_approval(conn, approval, changeset) for approval in approvals]
+        approvals_store = Store(reg.engine, LandApproval)
+        approvals_store.require_scope(conn, scope, approvals_store.table.c.changeset_id == changeset)
+    return saved

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from layers.admin_divisions import AdminDivision
 from layers.base import SRID, Changeset, Feature, editable_attributes
-from registry.errors import BadRequest, Forbidden, InvalidInput, NotFound, StaleVersion
+from registry.errors import BadRequest, Forbidden, InvalidInput, NotFound, RegistryError, StaleVersion
 from registry.validation import Issue, check_properties
 
 SYSTEM_COLUMNS = ("fid", "version", "valid_from", "valid_to", "deleted", "changeset_id")
@@ -185,8 +185,12 @@ class Store:
         returns its fid. For writes that must succeed or fail together across features or layers (an
         approval and its parcels): a refused feature raises and the caller's transaction rolls back."""
         clean = self._clean(properties, partial=False)
-        return conn.execute(insert(self.table).values(**clean, **self._geom_value(geometry), changeset_id=changeset_id)
-                            .returning(self.table.c.fid)).scalar_one()
+        try:
+            return conn.execute(insert(self.table).values(**clean, **self._geom_value(geometry),
+                                                          changeset_id=changeset_id)
+                                .returning(self.table.c.fid)).scalar_one()
+        except IntegrityError as exc:
+            raise self._conflict(exc, None) from exc
 
     def update(self, fid: int, properties: Mapping[str, Any], geometry: shapely.Geometry | None = None, *,
                base_version: int, author: str, source: str, replace: bool = False,
@@ -263,8 +267,20 @@ class Store:
             row["valid_to"] = func.now()
         try:
             conn.execute(insert(t).values(**row))
-        except IntegrityError as exc:  # another writer created this version first
-            raise StaleVersion(f"要素 {fid} 已被他人修改 / feature {fid} changed meanwhile") from exc
+        except IntegrityError as exc:
+            raise self._conflict(exc, fid) from exc
+
+    def _conflict(self, exc: IntegrityError, fid: int | None) -> RegistryError:
+        """A constraint said no: on the version indexes another writer came first (412); on any other
+        unique index the values clash with another feature's (422, naming the fields)."""
+        name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or ""
+        table = self.table.name
+        if fid is not None and name in (f"uq_{table}_fid_version", f"ux_{table}_current_fid"):
+            return StaleVersion(f"要素 {fid} 已被他人修改 / feature {fid} changed meanwhile")
+        index = next((i for i in self.table.indexes if i.name == name), None)
+        fields = ", ".join(c.name for c in index.columns) if index is not None else name
+        return InvalidInput(f"与现有要素重复或冲突:{fields} / the value of {fields} clashes with another "
+                            f"feature's (constraint {name})", fields=fields)
 
     def _clean(self, properties: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
         clean, issues = check_properties(self.model, dict(properties), partial=partial)
@@ -277,6 +293,8 @@ class Store:
             if geometry is not None:
                 raise InvalidInput(f"图层 {self.meta.name} 没有几何 / layer {self.meta.name} has no geometry")
             return {}
+        if geometry is None and not self.table.c.geom.nullable:
+            raise InvalidInput(f"{self.meta.title_zh}须有几何 / features of {self.meta.name} need a geometry")
         return {"geom": None if geometry is None else from_shape(geometry, srid=SRID)}
 
     # ------------------------------------------------------------------ bulk

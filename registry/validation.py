@@ -44,8 +44,28 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
+def _decimal(value: Any) -> Decimal:
+    """A finite Decimal, refusing infinities, NaN and absurd exponents before anything converts them."""
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError("不是数字 / not a number") from None
+    if not number.is_finite():
+        raise ValueError("不是有限数字 / not a finite number")
+    if number != 0 and abs(number.adjusted()) > 30:
+        raise ValueError("数值超出范围 / number out of range")
+    return number
+
+
+_INT_RANGE = {Integer: 2**31, BigInteger: 2**63}
+
+
 def coerce(column_type: Any, value: Any) -> Any:
-    """Convert a value read from a file or JSON to the column's Python type; ValueError says why not."""
+    """Convert a value read from a file or JSON to the column's Python type; ValueError says why not.
+
+    Ranges are checked here, so an out-of-range value is a problem named for the user, never an
+    error of the database.
+    """
     if isinstance(column_type, Boolean):
         if isinstance(value, bool):
             return value
@@ -56,22 +76,21 @@ def coerce(column_type: Any, value: Any) -> Any:
             return False
         raise ValueError("不是布尔值 / not a boolean (true/false)")
     if isinstance(column_type, Integer | BigInteger):
-        if isinstance(value, bool):
+        number = None if isinstance(value, bool) else _decimal(value)
+        if number is None or number != number.to_integral_value():
             raise ValueError("不是整数 / not an integer")
-        number = Decimal(str(value).strip())
-        if number != number.to_integral_value():
-            raise ValueError("不是整数 / not an integer")
+        limit = _INT_RANGE[BigInteger if isinstance(column_type, BigInteger) else Integer]
+        if not -limit <= number < limit:
+            raise ValueError("整数超出范围 / integer out of range")
         return int(number)
     if isinstance(column_type, Numeric):
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError("不是数字 / not a number") from None
-        if not number.is_finite():
-            raise ValueError("不是有限数字 / not a finite number")
-        scale = column_type.scale
+        number = _decimal(value)
+        precision, scale = column_type.precision, column_type.scale
         if scale is not None and number != number.quantize(Decimal(1).scaleb(-scale)):
             raise ValueError(f"小数位超过 {scale} 位 / more than {scale} decimals")
+        if precision is not None and scale is not None and abs(number) >= Decimal(10) ** (precision - scale):
+            raise ValueError(f"数值超出范围(整数部分最多 {precision - scale} 位) / number out of range "
+                             f"(at most {precision - scale} digits before the point)")
         return number
     if isinstance(column_type, DateTime):
         return value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
@@ -80,7 +99,8 @@ def coerce(column_type: Any, value: Any) -> Any:
             return value.date()
         if isinstance(value, date):
             return value
-        return date.fromisoformat(str(value).strip()[:10])
+        text = str(value).strip()
+        return datetime.fromisoformat(text).date() if len(text) > 10 else date.fromisoformat(text)
     text = str(value).strip()
     length = getattr(column_type, "length", None)
     if length is not None and len(text) > length:
@@ -115,11 +135,18 @@ def check_properties(model: type[Feature], properties: dict[str, Any], *, featur
             else:
                 clean[name] = None
             continue
+        if isinstance(raw, dict | list):
+            issues.append(Issue(feature, name, _show(raw), "应为单个值,不能是对象或数组 / a single value is "
+                                                           "expected, not an object or array"))
+            continue
         if rule.normalise is not None:
             raw = rule.normalise(raw)
         try:
             value = coerce(columns[name].type, raw)
-        except (ValueError, TypeError, InvalidOperation) as exc:
+        except (InvalidOperation, OverflowError):
+            issues.append(Issue(feature, name, _show(raw), "数值无效或超出范围 / invalid or out-of-range number"))
+            continue
+        except (ValueError, TypeError) as exc:
             issues.append(Issue(feature, name, _show(raw), f"类型不符 / wrong type: {exc}"))
             continue
         problem = rule.problem(value)

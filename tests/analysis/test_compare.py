@@ -5,19 +5,19 @@ from __future__ import annotations
 from shapely.geometry import Point
 
 from analysis import run_checks
-from tests.analysis.story import add_outfall
+from tests.analysis.story import STORY_CHECKS, add_outfall
 
 OUTFALL_CHECK = "outfall.in_protected_zone"
 PLAN_CHECK = "expropriation.zone_plan_outside_concentrated"
 
 
 def test_new_resolved_and_unchanged_findings_between_two_months(reg, story):
-    last_month = run_checks(reg)
+    last_month = run_checks(reg, checks=STORY_CHECKS)
     # This month: the regularised outfall is now to be removed (resolved), a newly surveyed outfall
     # turns up inside the source zone (new), and the Zhao'an plan is still outside (unchanged).
     reg.layer("outfalls").update(story.inside_fid, {"decision": "remove"}, base_version=1)
     newcomer = add_outfall(reg, "350623-GL-010", "古雷新发现排口", Point(117.615, 23.745))
-    this_month = run_checks(reg)
+    this_month = run_checks(reg, checks=STORY_CHECKS)
 
     comparison = this_month.compare(last_month)
     assert comparison.before.id == last_month.id and comparison.after.id == this_month.id
@@ -50,8 +50,8 @@ def test_a_finding_on_another_zone_of_the_same_outfall_is_a_different_finding(re
 
 
 def test_only_checks_both_runs_ran_are_compared(reg, story):
-    everything = run_checks(reg)
-    outfalls_only = run_checks(reg, layers=["outfalls"], area="350623")
+    everything = run_checks(reg, checks=STORY_CHECKS)
+    outfalls_only = run_checks(reg, checks=[OUTFALL_CHECK], area="350623")
 
     comparison = everything.compare(outfalls_only)
     assert comparison.check_ids == [OUTFALL_CHECK]

@@ -13,8 +13,9 @@ from analysis import RunNotFinished, load_run, run_checks
 from analysis.reports import build_report, finding_divisions, outfall_progress
 from layers.system import CheckRun
 from maps.findings_report import findings_map_html
-from tests.analysis.story import SOURCE_ZONE, add_outfall
+from tests.analysis.story import SOURCE_ZONE, STORY_CHECKS, add_outfall
 
+OUTFALL_CHECK = "outfall.in_protected_zone"
 
 def pdf_info(path) -> dict[str, str]:
     out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
@@ -22,7 +23,7 @@ def pdf_info(path) -> dict[str, str]:
 
 
 def test_a_run_gives_html_pdf_charts_and_findings_files(reg, story, tmp_path):
-    run = run_checks(reg)
+    run = run_checks(reg, checks=STORY_CHECKS)
     files = build_report(run, tmp_path)
 
     html = files.html.read_text(encoding="utf-8")
@@ -52,7 +53,7 @@ def test_user_text_is_escaped_in_the_html_and_its_map(reg, story, tmp_path):
     reg.layer("protected_zones").create(
         {"name": "<script>alert(1)</script>水源地", "zone_type": "drinking_water_source", "county_code": "350623"},
         MultiPolygon([SOURCE_ZONE.buffer(-0.005)]))
-    run = run_checks(reg, layers=["outfalls"])
+    run = run_checks(reg, checks=[OUTFALL_CHECK])
     findings = run.findings()
     html = build_report(run, tmp_path, map_html=findings_map_html(findings, finding_divisions(run, findings)),
                         ).html.read_text(encoding="utf-8")
@@ -63,7 +64,7 @@ def test_user_text_is_escaped_in_the_html_and_its_map(reg, story, tmp_path):
 
 
 def test_a_run_without_findings_still_reports(reg, tmp_path):
-    files = build_report(run_checks(reg), tmp_path)
+    files = build_report(run_checks(reg, checks=STORY_CHECKS), tmp_path)
     html = files.html.read_text(encoding="utf-8")
     assert "本次检查未发现问题" in html
     assert "排污口整治进度对照目标" not in html, "no outfalls, no progress to report"
@@ -72,7 +73,7 @@ def test_a_run_without_findings_still_reports(reg, tmp_path):
 
 def test_outfall_progress_is_measured_as_the_data_stood_when_the_run_started(reg, story):
     reg.layer("key_basins").create({"name": "古雷湾", "kind": "bay"}, MultiPolygon([SOURCE_ZONE.buffer(0.001)]))
-    run = run_checks(reg, layers=["outfalls"])
+    run = run_checks(reg, checks=[OUTFALL_CHECK])
     # Changes after the run do not alter its report.
     reg.layer("outfalls").update(story.farmland_fid, {"status": "remediated", "decision": "regularise"},
                                  base_version=1)

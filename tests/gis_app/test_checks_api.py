@@ -54,7 +54,7 @@ def test_the_declared_checks_are_listed(client):
 
 
 def test_a_run_is_a_job_to_poll_until_done_then_its_findings_are_geojson(client, gulei):
-    location = start(client, {"layers": ["outfalls"], "area": ZHANGPU})
+    location = start(client, {"checks": [OUTFALL_CHECK], "area": ZHANGPU})
     assert location.startswith("/runs/")
 
     status = wait_done(client, location)
@@ -105,11 +105,11 @@ def test_bad_run_requests_are_refused_as_problems_and_start_no_job(client, gulei
 
 
 def test_two_runs_compare_as_new_resolved_and_unchanged(client, reg, gulei):
-    first = wait_done(client, start(client, {"layers": ["outfalls"]}))
+    first = wait_done(client, start(client, {"checks": [OUTFALL_CHECK]}))
     reg.layer("outfalls").update(gulei["inside"], {"decision": "remove"}, base_version=1)
     newcomer = reg.layer("outfalls").create({**OUTFALL, "code": "350623-GL-010", "name": "古雷新发现排口"},
                                             Point(117.615, 23.745)).fid
-    second = wait_done(client, start(client, {"layers": ["outfalls"]}))
+    second = wait_done(client, start(client, {"checks": [OUTFALL_CHECK]}))
 
     comparison = client.get(f"/runs/{second['id']}/compare/{first['id']}").get_json()
     assert (comparison["before"]["id"], comparison["after"]["id"]) == (first["id"], second["id"])
@@ -122,7 +122,7 @@ def test_two_runs_compare_as_new_resolved_and_unchanged(client, reg, gulei):
 
 def test_the_report_is_served_as_html_and_pdf(app, client, gulei, tmp_path):
     app.config["REPORT_DIR"] = str(tmp_path)
-    location = start(client, {"layers": ["outfalls"]})
+    location = start(client, {"checks": [OUTFALL_CHECK]})
     wait_done(client, location)
 
     html = client.get(f"{location}/report")

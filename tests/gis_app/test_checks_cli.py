@@ -31,7 +31,8 @@ def run_id_of(output: str) -> int:
 
 
 def test_check_run_prints_the_run_and_writes_a_report_that_works_offline(runner, tmp_path):
-    result = runner.invoke(main, ["check", "run", "--layer", "outfalls", "--report", str(tmp_path / "r")])
+    result = runner.invoke(main, ["check", "run", "--check", "outfall.in_protected_zone",
+                                   "--report", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     assert re.search(r"outfall\.in_protected_zone\s+error\s+1", result.output)
     assert "合计 / total: 1" in result.output
@@ -49,9 +50,9 @@ def test_check_run_prints_the_run_and_writes_a_report_that_works_offline(runner,
 
 
 def test_check_compare_lists_what_changed(runner, reg):
-    first = run_id_of(runner.invoke(main, ["check", "run"]).output)
+    first = run_id_of(runner.invoke(main, ["check", "run", "--check", "outfall.in_protected_zone"]).output)
     reg.layer("outfalls").update(1, {"decision": "remove"}, base_version=1)
-    second = run_id_of(runner.invoke(main, ["check", "run"]).output)
+    second = run_id_of(runner.invoke(main, ["check", "run", "--check", "outfall.in_protected_zone"]).output)
     result = runner.invoke(main, ["check", "compare", str(second), str(first)])
     assert result.exit_code == 0, result.output
     assert f"before: run {first}" in result.output

@@ -207,3 +207,10 @@ def test_enterprise_identifiers_are_shown_only_to_editors(client, reg, token):
     assert editor["credit_code"] == "9144030071526726XG"
     found = client.get("/collections/outfalls/items?credit_code=9144030071526726XG", headers=token).get_json()
     assert found["numberMatched"] == 1
+
+
+@pytest.mark.parametrize("url", ["/collections/outfalls/items/99999999999999999999",
+                                 "/collections/outfalls/items/9223372036854775807"])
+def test_huge_ids_are_not_found(client, url):
+    response = client.get(url)
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"

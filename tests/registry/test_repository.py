@@ -112,3 +112,40 @@ def test_ellipsoidal_area_of_a_known_polygon(reg):
     to_mercator = Transformer.from_crs(4326, 3857, always_xy=True)
     mercator = shapely.ops.transform(to_mercator.transform, cell).area
     assert mercator / 10000 > float(stored) * 1.15
+
+
+def test_a_clash_with_a_unique_index_names_the_fields_not_a_stale_version(reg):
+    """Outfall codes are unique among current outfalls (a partial unique index)."""
+    layer = reg.layer("outfalls")
+    layer.create(OUTFALL, Point(117.60, 23.76))
+    with pytest.raises(InvalidInput, match="code"):
+        layer.create(OUTFALL, Point(117.61, 23.76))
+    other = layer.create(dict(OUTFALL, code="350623-GL-002"), Point(117.62, 23.76))
+    with pytest.raises(InvalidInput, match="code"):
+        layer.update(other.fid, {"code": OUTFALL["code"]}, base_version=1)
+    assert layer.count() == 2
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("status", {"a": 1}, "not an object or array"),
+    ("status", ["surveyed"], "not an object or array"),
+])
+def test_structured_values_are_refused_not_stored_as_text(reg, field, value, message):
+    with pytest.raises(InvalidInput, match=message):
+        reg.layer("outfalls").create(dict(OUTFALL, **{field: value}), Point(117.60, 23.76))
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("Infinity", "finite"), ("1e99999", "out of range"), ("2147483648", "out of range"), ("abc", "not a number")])
+def test_numbers_out_of_the_columns_range_are_named_problems(reg, value, message):
+    facility = {"name": "测试站", "facility_type": "community_station", "county_code": "350623", "beds": value}
+    with pytest.raises(InvalidInput, match=message):
+        reg.layer("eldercare_facilities").create(facility, Point(117.60, 23.76))
+
+
+def test_a_layer_whose_geometry_is_required_refuses_none(reg):
+    with pytest.raises(InvalidInput, match="need a geometry"):
+        reg.layer("outfalls").create(OUTFALL, None)
+    created = reg.layer("outfalls").create(OUTFALL, Point(117.60, 23.76))
+    with pytest.raises(InvalidInput, match="need a geometry"):
+        reg.layer("outfalls").update(created.fid, {}, None, base_version=1, keep_geometry=False)
