@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, String, bindparam, cast, column, func, insert, literal, or_, select, text, update
+from sqlalchemy import Connection, String, cast, column, func, insert, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
 import analysis.checks
@@ -236,11 +236,17 @@ def write_findings(conn: Connection, run_id: int, check: Check, area: Area | Non
                "county_code", "geom"]
     written = conn.execute(insert(t).from_select(targets, rows).returning(t.c.id, t.c.measured)).all()
     if written:
-        conn.execute(update(t).where(t.c.id == bindparam("b_id"))
-                     .values(message_zh=bindparam("b_zh"), message_en=bindparam("b_en")),
-                     [{"b_id": row.id, "b_zh": check.message(row.measured, "zh"),
-                       "b_en": check.message(row.measured, "en")} for row in written])
+        # One statement for all messages: a per-row UPDATE cost most of a large run (bench: 10.5 of 15 s).
+        conn.execute(_SET_MESSAGES, {"ids": [row.id for row in written],
+                                     "zh": [check.message(row.measured, "zh") for row in written],
+                                     "en": [check.message(row.measured, "en") for row in written]})
     return len(written)
+
+
+_SET_MESSAGES = text(
+    "UPDATE findings AS f SET message_zh = m.zh, message_en = m.en "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:zh AS text[]), CAST(:en AS text[])) AS m(id, zh, en) "
+    "WHERE f.id = m.id")
 
 
 def _result_columns(conn: Connection, check: Check) -> list[str]:

@@ -10,7 +10,7 @@ from analysis.runs import load_run
 from layers import LAYERS
 from maps import BaseMap, asset_paths, combined_map, layer_map, tianditu
 from registry.errors import NotFound
-from registry.tiles import layer_version, tile
+from registry.tiles import versioned_tile
 
 bp = Blueprint("maps", __name__)
 ASSET_URL = "/static/vendor"
@@ -76,15 +76,22 @@ def vector_tile(collection_id: str, z: int, x: int, y: int):
     and any edit of the layer gives every tile a new ETag."""
     if collection_id not in LAYERS:
         raise NotFound(f"没有图层 {collection_id} / no collection {collection_id}")
-    reg = current_app.extensions["registry"]
-    etag = f"{collection_id}-{layer_version(reg, collection_id)}"
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = Response(tile(reg, collection_id, z, x, y), mimetype="application/vnd.mapbox-vector-tile")
-    response.set_etag(etag)
+    known = _etag_version(collection_id)
+    version, data = versioned_tile(current_app.extensions["registry"], collection_id, z, x, y, known)
+    response = Response(status=304) if data is None else \
+        Response(data, mimetype="application/vnd.mapbox-vector-tile")
+    response.set_etag(f"{collection_id}-{version}")
     response.headers["Cache-Control"] = "public, no-cache"
     return response
+
+
+def _etag_version(collection_id: str) -> int | None:
+    """The layer version named by the client's If-None-Match, if it holds one of our tile ETags."""
+    prefix = f"{collection_id}-"
+    for tag in request.if_none_match.as_set():
+        if tag.startswith(prefix) and tag[len(prefix):].isdigit():
+            return int(tag[len(prefix):])
+    return None
 
 
 @bp.get(f"{ASSET_URL}/<path:path>")

@@ -21,11 +21,15 @@ BUFFER = 64
 MAX_ZOOM = 22
 
 
+def _version_query(name: str):
+    c = Changeset.__table__
+    return select(func.coalesce(func.max(c.c.id), 0)).where(c.c.layer == name)
+
+
 def layer_version(reg: Registry, name: str) -> int:
     """The last changeset that wrote ``name``: tiles and their HTTP ETags are keyed on it."""
-    c = Changeset.__table__
     with reg.engine.connect() as conn:
-        return int(conn.scalar(select(func.coalesce(func.max(c.c.id), 0)).where(c.c.layer == name)))
+        return int(conn.scalar(_version_query(name)))
 
 
 def tile_query(name: str, z: int, x: int, y: int):
@@ -59,7 +63,17 @@ def _mvt_value(column):
 
 
 def tile(reg: Registry, name: str, z: int, x: int, y: int) -> bytes:
-    """The tile's bytes (empty when no feature touches it). Caching is HTTP's job: see the ETag of
-    the tile route, keyed on :func:`layer_version`."""
+    """The tile's bytes (empty when no feature touches it)."""
+    return versioned_tile(reg, name, z, x, y)[1] or b""
+
+
+def versioned_tile(reg: Registry, name: str, z: int, x: int, y: int,
+                   unless_version: int | None = None) -> tuple[int, bytes | None]:
+    """The layer's data version and the tile, on one connection; no tile (None) when the client's
+    copy is of the current version already. Caching is HTTP's job, keyed on this version."""
+    stmt = tile_query(name, z, x, y)
     with reg.engine.connect() as conn:
-        return bytes(conn.scalar(tile_query(name, z, x, y)) or b"")
+        version = int(conn.scalar(_version_query(name)))
+        if version == unless_version:
+            return version, None
+        return version, bytes(conn.scalar(stmt) or b"")
