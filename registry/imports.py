@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 from sqlalchemy import Engine
 
 from layers.base import Feature, editable_attributes, layer_attributes
@@ -22,9 +23,12 @@ from registry.errors import ImportRejected
 from registry.files import RawFeatures, read_features
 from registry.geometry import normalise_geometries
 from registry.repository import SYSTEM_COLUMNS, Store, format_issues, new_changeset
-from registry.validation import Issue, check_properties
+from registry.validation import Issue, check_frame
 
 Progress = Callable[[int], None]
+ANALYZE_ROWS = 50_000
+"""After an import of this many features the layer's planner statistics are refreshed at once (autovacuum
+would get there later, and plans made meanwhile would assume an empty table)."""
 
 
 @dataclass
@@ -78,8 +82,8 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
     meta = model.__layer__
     report = ImportReport(layer=meta.name, source=source, features=len(raw.attributes), dry_run=dry_run)
     report.issues += raw.issues
-    rows = _check_attributes(model, raw.attributes, report)
-    geoms = np.full(len(rows), None, dtype=object)
+    columns = _check_attributes(model, raw.attributes, report)
+    geoms = np.full(report.features, None, dtype=object)
     if meta.geometry_type:
         report.crs = resolve_crs(crs, raw.file_crs)
         bad_rows = {i.feature for i in raw.issues}
@@ -102,25 +106,24 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
         return report
     store = Store(engine, model)
     with engine.begin() as conn:
-        report.changeset_id = new_changeset(conn, author=author, source=source, layer=meta.name, count=len(rows))
-        report.written = store.bulk_insert(conn, rows, geoms, report.changeset_id, progress=progress)
+        report.changeset_id = new_changeset(conn, author=author, source=source, layer=meta.name,
+                                            count=report.features)
+        report.written = store.bulk_insert(conn, columns, geoms, report.changeset_id, progress=progress)
         store.require_scope(conn, scope, store.table.c.changeset_id == report.changeset_id)
+    if report.written >= ANALYZE_ROWS:
+        store.analyze()
     return report
 
 
-def _check_attributes(model: type[Feature], frame: pd.DataFrame, report: ImportReport) -> list[dict[str, Any]]:
-    """Map the file's columns to attributes, then check each feature's values against the rules."""
+def _check_attributes(model: type[Feature], frame: pd.DataFrame,
+                      report: ImportReport) -> dict[str, NDArray[np.object_]]:
+    """Map the file's columns to attributes, then check every value against the rules."""
     mapping, ignored = _map_columns(model, list(frame.columns))
     if ignored:
         report.warnings.append(f"已忽略的列 / ignored columns: {', '.join(ignored)}")
-    frame = frame[list(mapping)].rename(columns=mapping)
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    rows = []
-    for number, record in enumerate(records, start=1):
-        clean, issues = check_properties(model, record, feature=number)
-        report.issues += issues
-        rows.append(clean)
-    return rows
+    columns, issues = check_frame(model, frame[list(mapping)].rename(columns=mapping))
+    report.issues += issues
+    return columns
 
 
 def _map_columns(model: type[Feature], columns: list[Any]) -> tuple[dict[Any, str], list[str]]:

@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from sqlalchemy import text
 
 from registry.crs import wgs84_to_gcj02
-from registry.errors import ImportRejected, InvalidInput, PayloadTooLarge
+from registry.errors import Forbidden, ImportRejected, InvalidInput, PayloadTooLarge
 from registry.files import read_features
 
 BASE = {"county_code": "350623", "receiving_kind": "sea", "outfall_class": "industrial", "status": "surveyed"}
@@ -219,3 +219,61 @@ def test_export_round_trips_through_import(reg, tmp_path, suffix):
     assert report.ok and report.features == 4, report.summary()
     again = read_features(out)
     assert sorted(again.attributes["code"]) == sorted(outfalls(4)["code"])
+
+
+TRICKY = ["引号\"和'撇号", "制表\t符", "换\n行", "反斜杠\\N", "逗号,分隔", "  两端空格  ", "𝕏 emoji 🌊", "\\."]
+
+
+def test_binary_copy_keeps_every_value_exactly(reg):
+    """Text with separators, quotes, backslashes and line breaks, flags, dates, integers and decimals come
+    back from the database exactly as checked (strings stripped, nothing else changed)."""
+    frame = outfalls(len(TRICKY))
+    frame["name"] = TRICKY
+    frame["stormwater"] = ["是", "否", True, False, "true", "0", None, "yes"]
+    dates = ["2024-05-01", None, "2023-12-31", "2024-02-29", None, "2022-01-01", None, "2025-06-30"]
+    frame["surveyed_on"] = dates
+    assert reg.layer("outfalls").import_frame(frame, source="tricky").written == len(TRICKY)
+    got = reg.layer("outfalls").to_geodataframe().sort_values("fid")
+    assert list(got["name"]) == [t.strip() for t in TRICKY]
+    assert [None if pd.isna(v) else bool(v) for v in got["stormwater"]] == [True, False, True, False, True, False,
+                                                                            None, True]
+    assert [None if pd.isna(v) else str(v) for v in got["surveyed_on"]] == dates
+    standards = pd.DataFrame({"county_code": "350623", "industry_code": "13", "indicator": "floor_area_ratio",
+                              "value": ["1.2", "0.0001", "1234567890.1234", "7"],
+                              "effective_from": "2024-01-01"})
+    assert reg.layer("indicator_standards").import_frame(standards, source="values").written == 4
+    with reg.engine.connect() as conn:
+        values = conn.execute(text("SELECT value::text FROM indicator_standards ORDER BY fid")).scalars().all()
+    assert values == ["1.2000", "0.0001", "1234567890.1234", "7.0000"]
+
+
+def _index_definitions(reg, table: str) -> list[str]:
+    with reg.engine.connect() as conn:
+        return sorted(conn.execute(text("SELECT indexdef FROM pg_indexes WHERE tablename = :t"), {"t": table})
+                      .scalars())
+
+
+def test_a_bulk_load_builds_the_indexes_after_and_a_failed_one_keeps_them(reg, monkeypatch):
+    """Above the threshold the secondary indexes are dropped for the COPY and built again after; when the
+    import is refused after the COPY (here by jurisdiction) they are all still there, as before."""
+    import registry.repository as repository
+
+    monkeypatch.setattr(repository, "DEFER_INDEXES_ROWS", 5)
+    before = _index_definitions(reg, "outfalls")
+    assert any("USING gist" in d for d in before)
+    assert reg.layer("outfalls").import_frame(outfalls(20), source="bulk").written == 20
+    assert _index_definitions(reg, "outfalls") == before
+    with reg.engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join(conn.execute(text(
+            "EXPLAIN SELECT fid FROM outfalls WHERE valid_to IS NULL AND "
+            "geom && ST_MakeEnvelope(117.58, 23.73, 117.5905, 23.75, 4490)")).scalars())
+    assert "gx_outfalls_geom_current" in plan, plan
+    assert reg.layer("outfalls").count(bbox=(117.58, 23.73, 117.5905, 23.75)) == 11
+    elsewhere = outfalls(30, x0=118.1, y0=24.5).assign(code=[f"350206-{i:03d}" for i in range(30)])
+    with pytest.raises(Forbidden):
+        reg.layer("outfalls").import_frame(elsewhere, source="elsewhere", scope="350623")
+    with pytest.raises(InvalidInput, match=r"code.*350623-000"):
+        reg.layer("outfalls").import_frame(outfalls(30), source="again")
+    assert _index_definitions(reg, "outfalls") == before
+    assert reg.layer("outfalls").count() == 20

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from hypothesis import HealthCheck, example, given, settings
@@ -28,7 +29,7 @@ from registry.config import SETTINGS
 from registry.crs import GAUSS_KRUGER, from_storage, gcj02_to_wgs84, to_storage, wgs84_to_gcj02
 from registry.errors import InvalidInput
 from registry.geometry import normalise_geometries
-from registry.validation import check_properties
+from registry.validation import check_frame, check_properties
 
 EXTENT = SETTINGS.extent
 PROPERTY = settings(max_examples=200, deadline=None)
@@ -274,3 +275,43 @@ def test_json_objects_and_arrays_are_refused_not_stored_as_text(target: tuple[st
     clean, issues = check_properties(LAYERS[name], {field: raw}, partial=True)
     assert field not in clean, f"{name}.{field} stored {raw!r} as {clean.get(field)!r}"
     assert [i.field for i in issues] == [field]
+
+
+mixed_values = st.one_of(raw_values, st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True),
+                         st.sampled_from(["", " ", "1", "1.0", "true", "是", "2024-05-01"]),
+                         st.lists(st.integers(), max_size=2))
+"""What a file or a JSON body may hold in one column, types mixed (1, 1.0, True and "1" must stay apart)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(sorted(LAYERS)), data=st.data())
+def test_checking_a_whole_file_equals_checking_each_feature(name: str, data: st.DataObject) -> None:
+    """check_frame checks each distinct value once; it must give exactly what check_properties gives row
+    by row: the same clean values (and types) and the same problems, numbered by row."""
+    model: type[Feature] = LAYERS[name]
+    fields = sorted(editable_attributes(model))
+    rows = data.draw(st.integers(1, 6))
+    column = st.lists(st.one_of(mixed_values, st.sampled_from(["a", "1", "2024-01-02"])), min_size=rows,
+                      max_size=rows)
+    frame = pd.DataFrame({f: data.draw(column, label=f) for f in fields}, dtype=object)
+    clean, issues = check_frame(model, frame)
+    expected = []
+    for i, record in enumerate(frame.to_dict("records"), start=1):
+        row_clean, row_issues = check_properties(model, record, feature=i)
+        expected += row_issues
+        for field in fields:
+            got = clean[field][i - 1]
+            if field in row_clean:
+                assert got == row_clean[field] and type(got) is type(row_clean[field]), (field, record[field])
+            else:
+                assert got is None, (field, record[field], got)
+    key = lambda i: (i.feature, i.field, i.problem)  # noqa: E731
+    assert sorted(issues, key=key) == sorted(expected, key=key)
+
+
+def test_a_required_column_missing_from_a_file_is_one_problem() -> None:
+    clean, issues = check_frame(LAYERS["outfalls"], pd.DataFrame({"name": ["甲"] * 1000}))
+    required = [f for f, rule in editable_attributes(LAYERS["outfalls"]).items() if rule.required and f != "name"]
+    assert sorted(i.field for i in issues) == sorted(required)
+    assert all(i.feature is None and "没有此列" in i.problem for i in issues)
+    assert list(clean["name"]) == ["甲"] * 1000
