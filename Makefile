@@ -20,5 +20,6 @@ setup-test:
 lint:
 	.venv/bin/ruff check .
 
-bench: setup-test
+bench:
+	bash scripts/setup.sh bench
 	.venv/bin/python bench/run.py

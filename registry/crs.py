@@ -70,6 +70,20 @@ GAUSS_KRUGER: dict[str, GaussKruger] = {
 """The projected CRSs accepted, by canonical id."""
 
 
+ZONE_SPLIT_LON = 118.5
+"""The meridian halfway between the central meridians of zones 39 (117°E) and 40 (120°E)."""
+
+
+def gk_zone_srid_sql(lon_sql: str) -> str:
+    """SQL for the SRID of the Fujian Gauss-Kruger zone (with prefix: 4527 or 4528) a longitude falls in.
+
+    For planar geometry where it is exact enough and much cheaper than geography: the projection is
+    conformal, so within a zone the nearest point in metres is the geodesic nearest point (then measured
+    on the spheroid), and a circle drawn with the local scale is the geodesic circle to centimetres.
+    """
+    return f"(CASE WHEN {lon_sql} < {ZONE_SPLIT_LON} THEN 4527 ELSE 4528 END)"
+
+
 def gk_crs_id(zone: int, prefixed: bool) -> str | None:
     """The accepted EPSG id of a Fujian GK zone, e.g. ``gk_crs_id(39, False) == "EPSG:4548"``."""
     for crs_id, gk in GAUSS_KRUGER.items():
@@ -403,7 +417,7 @@ def to_storage(geoms: ArrayLike, crs_id: str) -> NDArray[np.object_]:
     crs_id = canonical_crs(crs_id)
     arr = np.asarray(geoms, dtype=object)
     if crs_id in ("EPSG:4490", "EPSG:4326"):
-        return shapely.force_2d(arr)
+        return _flat(arr)
     if crs_id == "GCJ02":
         return _apply(arr, gcj02_to_wgs84)
     if crs_id == "BD09":
@@ -426,5 +440,10 @@ def from_storage(geoms: ArrayLike, crs_id: str) -> NDArray[np.object_]:
         )
     arr = np.asarray(geoms, dtype=object)
     if crs_id in ("EPSG:4490", "EPSG:4326"):
-        return shapely.force_2d(arr)
+        return _flat(arr)
     return _apply(arr, _pyproj_func(STORAGE_CRS, crs_id))
+
+
+def _flat(arr: NDArray[np.object_]) -> NDArray[np.object_]:
+    """The geometries in 2D; copied only when one has a Z (rebuilding a million 2D ones costs a second)."""
+    return shapely.force_2d(arr) if shapely.has_z(arr).any() else arr

@@ -68,7 +68,7 @@ def read_features(path: str | Path, *, limits: Limits = SETTINGS.limits, layer: 
 
 def _read_ogr(path: Path, layer: str | None) -> RawFeatures:
     try:
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio", use_arrow=True)  # Arrow: 2-3x faster
         names = path.with_name(FIELD_NAMES)
         if names.is_file():
             frame = frame.rename(columns=json.loads(names.read_text(encoding="utf-8")))

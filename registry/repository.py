@@ -319,7 +319,7 @@ class Store:
         """Insert many new features with a binary COPY inside the caller's transaction; returns the count.
 
         ``columns`` holds clean values per attribute (as ``check_frame`` returns them), ``geometries`` the
-        normalised geometries, aligned. Values travel in PostgreSQL's binary forms, geometries as EWKB made
+        normalised geometries, aligned. Values travel in PostgreSQL's binary forms, geometries as WKB made
         by one vectorised call per chunk, so neither side formats or parses text. An attribute the caller
         does not give gets its column default.
         """
@@ -339,9 +339,8 @@ class Store:
                 for start in range(0, n, chunk):
                     stop = min(start + chunk, n)
                     parts = [columns[name][start:stop] for name in names] + [repeat(changeset_id, stop - start)]
-                    if self.has_geometry:
-                        parts.append(shapely.to_wkb(shapely.set_srid(geometries[start:stop], SRID),
-                                                    include_srid=True))
+                    if self.has_geometry:  # plain WKB: the column's type gives it SRID 4490
+                        parts.append(shapely.to_wkb(geometries[start:stop]))
                     for row in zip(*parts, strict=True):
                         copy.write_row(row)
                     if progress:
@@ -379,7 +378,7 @@ class Store:
 
 @cache
 def _ewkb_dumper(oid: int) -> type[Dumper]:
-    """A binary COPY dumper for the database's geometry type (its oid varies): EWKB is PostGIS's binary form."""
+    """A binary COPY dumper for the database's geometry type (its oid varies): (E)WKB is PostGIS's binary form."""
 
     class EWKB(Dumper):
         format = Format.BINARY

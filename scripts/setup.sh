@@ -4,7 +4,7 @@
 # Idempotent: every step checks before it acts. DATABASE_URL overrides the local database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-purpose=${1:-run}            # run | test
+purpose=${1:-run}            # run | test | bench (test plus the benchmark's baseline engines)
 VENV=.venv
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
@@ -35,7 +35,7 @@ fi
 # --- system tools: GDAL's ogr tools (QGIS's OGC API client), Chromium (browser tests),
 #     CJK fonts and poppler (PDF reports and their checks), Node.js for the front-end assets -------
 apt_install gdal-bin fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-if [ "$purpose" = test ]; then apt_install chromium; fi
+if [ "$purpose" != run ]; then apt_install chromium; fi
 command -v npm >/dev/null || apt_install npm
 
 # --- Python environment -----------------------------------------------------------------------
@@ -43,11 +43,12 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating the virtual environment $VENV"
   python3 -m venv "$VENV"
 fi
-stamp="$VENV/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)"
+extras=dev; [ "$purpose" = bench ] && extras=dev,bench
+stamp="$VENV/.installed-$extras-$(cat pyproject.toml | sha1sum | cut -c1-12)"
 if [ ! -f "$stamp" ]; then
-  log "installing the project and its dependencies"
+  log "installing the project and its dependencies ($extras)"
   "$VENV/bin/pip" install -q --upgrade pip
-  "$VENV/bin/pip" install -q --config-settings editable_mode=compat -e '.[dev]'
+  "$VENV/bin/pip" install -q --config-settings editable_mode=compat -e ".[$extras]"
   rm -f "$VENV"/.installed-*; touch "$stamp"
 fi
 

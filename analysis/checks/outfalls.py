@@ -30,6 +30,7 @@ from layers.outfalls import (
     standard_rule,
 )
 from layers.protected_zones import OUTFALL_BANNED, ZONE_TYPES
+from registry.crs import gk_zone_srid_sql
 
 PROGRESSION_PROBLEMS = CodeList("工作进度问题", [
     ("date_beyond_status", "记录了尚未到达环节的日期", "a date is recorded for a stage not yet reached"),
@@ -99,6 +100,10 @@ def _limit_params(config: OutfallConfig) -> dict[str, list]:
             "l_maximum": [x.maximum for x in limits], "l_verified": [x.verified for x in limits]}
 
 
+EDGE_STEP_DEG = 0.001
+"""Longest edge piece projected as a straight line (about 100 m): a lon/lat-straight piece that long strays
+0.1 mm from the straight line of the Gauss-Kruger plane."""
+
 IN_PROTECTED_ZONE = Check(
     id="outfall.in_protected_zone",
     layer="outfalls",
@@ -109,18 +114,32 @@ IN_PROTECTED_ZONE = Check(
     message_en="outfall lies inside the {zone_type} '{zone_name}' ({distance_to_edge_m} m from its edge); "
                "remediation decision: {decision}; it must be removed",
     # One finding per (outfall, zone): ``key`` is the zone, so moving an outfall out of one of two
-    # overlapping zones resolves exactly one finding when runs are compared.
-    sql="""
-        SELECT o.fid, z.fid::text AS key, o.geom, o.county_code,
-               z.name AS zone_name, z.zone_type, o.decision,
-               round(ST_Distance(o.geom::geography, ST_Boundary(z.geom)::geography)::numeric, 1)
+    # overlapping zones resolves exactly one finding when runs are compared. The distance to the edge is
+    # geodesic from the outfall to the edge's nearest point, found in the outfall's Gauss-Kruger zone on
+    # each zone's edge projected once, densified first so that it keeps the course drawn (straight in
+    # lon/lat). A geography distance would measure to great-circle arcs instead (bench: up to 9.6 m off
+    # at 2 km; 24 m for a 0.5° edge) and cost 2.4 times as much.
+    sql=f"""
+        WITH pairs AS MATERIALIZED (
+            SELECT o.fid, o.geom, o.county_code, o.decision, z.fid AS zone_fid, z.name AS zone_name, z.zone_type,
+                   {gk_zone_srid_sql("ST_X(o.geom)")} AS srid
+            FROM outfalls o
+            JOIN protected_zones z
+              ON z.valid_to IS NULL AND z.zone_type = ANY(:banned) AND ST_Intersects(o.geom, z.geom)
+            WHERE o.valid_to IS NULL AND o.decision IS DISTINCT FROM 'remove'
+        ), edges AS MATERIALIZED (
+            SELECT k.zone_fid, k.srid, ST_Transform(ST_Segmentize(ST_Boundary(z.geom), :edge_step_deg), k.srid)
+                   AS edge
+            FROM (SELECT DISTINCT zone_fid, srid FROM pairs) k
+            JOIN protected_zones z ON z.fid = k.zone_fid AND z.valid_to IS NULL
+        )
+        SELECT p.fid, p.zone_fid::text AS key, p.geom, p.county_code, p.zone_name, p.zone_type, p.decision,
+               round(ST_Distance(p.geom::geography, ST_Transform(
+                   ST_ClosestPoint(e.edge, ST_Transform(p.geom, p.srid)), 4490)::geography)::numeric, 1)
                    AS distance_to_edge_m
-        FROM outfalls o
-        JOIN protected_zones z
-          ON z.valid_to IS NULL AND z.zone_type = ANY(:banned) AND ST_Intersects(o.geom, z.geom)
-        WHERE o.valid_to IS NULL AND o.decision IS DISTINCT FROM 'remove'
+        FROM pairs p JOIN edges e USING (zone_fid, srid)
     """,
-    params={"banned": list(OUTFALL_BANNED)},
+    params={"banned": list(OUTFALL_BANNED), "edge_step_deg": EDGE_STEP_DEG},
     codes={"zone_type": ZONE_TYPES, "decision": DECISIONS},
 )
 

@@ -6,6 +6,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import insert, select
 
@@ -74,6 +78,25 @@ def test_every_banned_zone_type_requires_removal_and_other_zones_do_not(reg):
     assert fids(rows) == sorted(inside[z] for z in OUTFALL_BANNED)
     assert removed not in fids(rows)
     assert all(r["severity"] == "error" and r["message_zh"].endswith("应予取缔") for r in rows)
+
+
+@pytest.mark.parametrize("west", [117.6, 118.3, 118.7], ids=["zone 39", "zone 39 near 118.5°E", "zone 40"])
+def test_distance_to_the_edge_is_geodesic_to_the_edge_as_drawn(reg, west):
+    """A zone 0.5° wide: its north edge runs along the parallel as stored (straight in lon/lat), while the
+    great circle between its corners bows 24 m north. An outfall 1 km south of that edge is 1 km from it,
+    to 0.1 m (pyproj on the edge densified to 1 m, GRS80), in either Gauss-Kruger zone."""
+    zone = box(west, 25.5, west + 0.5, 26.0)
+    polygon(reg, "protected_zones", zone, name="长边保护区", zone_type="drinking_water_source")
+    geod = Geod(ellps="GRS80")
+    lon = west + 0.25
+    lon2, lat2, _ = geod.fwd(lon, 26.0, 180, 1000.0)
+    outfall(reg, Point(lon2, lat2), decision="regularise", status="decided")
+    [row] = found(reg, "outfall.in_protected_zone")
+    edge = shapely.get_coordinates(shapely.segmentize(zone.boundary, 1e-5))
+    _, _, d = geod.inv(np.full(len(edge), lon2), np.full(len(edge), lat2), edge[:, 0], edge[:, 1])
+    assert d.min() == pytest.approx(1000.0, abs=0.01)
+    assert row["measured"]["distance_to_edge_m"] == pytest.approx(d.min(), abs=0.05)
+    assert "距边界1000米" in row["message_zh"]
 
 
 def test_domestic_outlet_inside_sewer_coverage_is_to_be_merged(reg):

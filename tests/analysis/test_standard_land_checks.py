@@ -206,7 +206,7 @@ def test_measured_values_short_of_the_commitment_are_found_with_the_shortfall(si
         "floor_area_ratio:completion": 10.0, "tax_per_mu:production_review": 20.0,
         "energy_per_unit:production_review": 25.0}
     tax = rows[rows["key"] == "tax_per_mu:production_review"].iloc[0]
-    assert tax["message_zh"] == "地块GL-2023-01达产复核实测值的亩均税收为28万元/亩,承诺35万元/亩,差20.0%"
+    assert tax["message_zh"] == "地块GL-2023-01达产复核实测值的亩均税收为28万元/亩,承诺35万元/亩,差20%"
 
 
 def test_completion_and_review_without_measurements_are_found(site: Registry) -> None:
