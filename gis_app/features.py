@@ -217,14 +217,22 @@ def hidden_attributes(collection_id: str) -> frozenset[str]:
 
 
 def feature_json(rec: FeatureRecord, collection_id: str, crs: str) -> dict[str, Any]:
+    return features_json([rec], collection_id, crs)[0]
+
+
+def features_json(records: list[FeatureRecord], collection_id: str, crs: str) -> list[dict[str, Any]]:
+    """GeoJSON features. What is the same for every feature of a page (the hidden attributes, the CRS
+    transformation, the items URL) is worked out once, not per feature."""
     hidden = hidden_attributes(collection_id)
-    props = {k: v for k, v in rec.properties.items() if k not in hidden}
-    props["version"] = rec.version
-    geom = None
-    if rec.geometry is not None:
-        geom = mapping(to_output(np.array([rec.geometry], dtype=object), crs)[0])
-    return {"type": "Feature", "id": rec.fid, "geometry": geom, "properties": props,
-            "links": [link(abs_url("features.item", collection_id=collection_id, fid=rec.fid), "self", GEOJSON)]}
+    geoms = to_output(np.array([r.geometry for r in records], dtype=object), crs)
+    items_url = abs_url("features.items", collection_id=collection_id)
+    features = []
+    for rec, geom in zip(records, geoms, strict=True):
+        props = {k: v for k, v in rec.properties.items() if k not in hidden}
+        props["version"] = rec.version
+        features.append({"type": "Feature", "id": rec.fid, "geometry": None if geom is None else mapping(geom),
+                         "properties": props, "links": [link(f"{items_url}/{rec.fid}", "self", GEOJSON)]})
+    return features
 
 
 @bp.get("/collections/<collection_id>/items")
@@ -254,7 +262,7 @@ def items(collection_id: str):
     if offset > 0:
         links.append(link(abs_url("features.items", collection_id=collection_id,
                                   **dict(args, offset=max(0, offset - limit))), "prev", GEOJSON, "上一页 / previous"))
-    body = {"type": "FeatureCollection", "features": [feature_json(r, collection_id, crs) for r in records],
+    body = {"type": "FeatureCollection", "features": features_json(records, collection_id, crs),
             "numberMatched": matched, "numberReturned": len(records),
             "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"), "links": links}
     if wants_html():

@@ -74,6 +74,17 @@ def visible_at(table: Any, as_of: datetime | None):
                 table.c.deleted.is_(False))
 
 
+_COUNTS: dict[tuple[Any, ...], int] = {}
+"""``Store.count`` answers by (database, table, filters, snapshot); emptied when it holds COUNTS_KEPT."""
+COUNTS_KEPT = 1024
+
+
+@cache
+def _attribute_names(table: Any) -> tuple[str, ...]:
+    """A layer's attribute columns (those with a rule), found once per table rather than per row read."""
+    return tuple(c.key for c in table.columns if "rule" in c.info)
+
+
 class Store:
     """Reads and writes one layer."""
 
@@ -114,17 +125,37 @@ class Store:
         return clauses
 
     def select(self, query: Query = Query()) -> Any:
-        stmt = select(*self._columns()).where(*self._where(query)).order_by(self.table.c.fid)
+        """The rows of ``query`` in fid order. A page past the first is a deferred join: the page's fids
+        are found first (for the current layer by an index-only scan of the current-fid index), so the
+        rows ``OFFSET`` skips are never read or converted, then only that page's rows are fetched."""
+        t = self.table
+        if not query.offset:
+            stmt = select(*self._columns()).where(*self._where(query)).order_by(t.c.fid)
+            return stmt if query.limit is None else stmt.limit(query.limit)
+        page = select(t.c.fid).where(*self._where(query)).order_by(t.c.fid).offset(query.offset)
         if query.limit is not None:
-            stmt = stmt.limit(query.limit)
-        if query.offset:
-            stmt = stmt.offset(query.offset)
-        return stmt
+            page = page.limit(query.limit)
+        return (select(*self._columns()).where(visible_at(t, query.as_of), t.c.fid.in_(page.scalar_subquery()))
+                .order_by(t.c.fid))
 
     def count(self, query: Query = Query()) -> int:
-        stmt = select(func.count()).select_from(self.table).where(*self._where(query))
+        """How many rows match. ``count(*)`` of a big layer costs tens of milliseconds and item pages and
+        maps ask for it again and again, yet it only changes when data does: answers are kept per filters
+        and database snapshot (``pg_current_snapshot()``, which every committed write changes, also one that
+        began before the answer was kept), so a repeated question costs one small round trip."""
+        where = self._where(query)
+        filters = repr((query.bbox, sorted((query.where or {}).items()), query.as_of, query.fids))
+        key = (self.engine.url, self.table.name, filters)
         with self.engine.connect() as conn:
-            return int(conn.scalar(stmt) or 0)
+            known = _COUNTS.get((*key, conn.scalar(select(func.pg_current_snapshot()))))
+            if known is not None:
+                return known
+            snapshot, n = conn.execute(select(func.pg_current_snapshot(), func.count()).select_from(self.table)
+                                       .where(*where)).one()
+        if len(_COUNTS) >= COUNTS_KEPT:
+            _COUNTS.clear()
+        _COUNTS[(*key, snapshot)] = n
+        return n
 
     def extent(self) -> tuple[float, float, float, float] | None:
         """Bounding box of the current features in lon/lat, or None for an empty layer."""
@@ -176,7 +207,7 @@ class Store:
         geom = row.get("geom")
         return FeatureRecord(
             fid=row["fid"], version=row["version"],
-            properties={k: row[k] for k in row if k in self.table.c and "rule" in self.table.c[k].info},
+            properties={k: row[k] for k in _attribute_names(self.table)},
             geometry=None if geom is None else shapely.from_wkb(bytes(geom)),
             valid_from=row["valid_from"], valid_to=row["valid_to"], deleted=row["deleted"],
             changeset_id=row["changeset_id"], author=row.get("author"), source=row.get("source"))

@@ -27,6 +27,11 @@ def test_migrations_up_down_up_and_match_the_models(db_url):
             gist = conn.execute(text("SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING gist%' "
                                      "AND indexdef LIKE '%valid_to IS NULL%'")).scalar()
             assert gist == sum(1 for m in layers.LAYERS.values() if m.__layer__.geometry_type)
+            storage = conn.execute(text(
+                "SELECT DISTINCT a.attstorage FROM geometry_columns g JOIN pg_attribute a "
+                "ON a.attrelid = format('%I', g.f_table_name)::regclass AND a.attname = g.f_geometry_column "
+                "WHERE g.f_table_schema = 'public'")).scalars().all()
+            assert storage == ["e"], "geometries are stored uncompressed (0009)"
             ctx = MigrationContext.configure(conn, opts={"include_object": alembic_helpers.include_object,
                                                           "compare_type": True})
             diff = compare_metadata(ctx, layers.Base.metadata)

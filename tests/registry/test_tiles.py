@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import mapbox_vector_tile
 import pytest
 from shapely.geometry import Point, box
 
 from registry.errors import BadRequest, NotFound
+from registry.gazette import save_gazette
 from registry.tiles import layer_version, tile
 
 OUTFALL = {"code": "T-1", "name": "瓦片排口", "county_code": "350623", "receiving_kind": "sea",
@@ -60,3 +62,13 @@ def test_an_edit_gives_a_new_version_and_a_fresh_tile(reg):
 def test_impossible_tiles_are_refused(reg, name, zxy, error):
     with pytest.raises(error):
         tile(reg, name, *zxy)
+
+
+def test_a_gazette_saved_with_its_parcels_changes_the_parcels_tile_version(reg):
+    """A gazette approval and its parcels are one changeset spanning layers: the tiles of both layers
+    must see it, or browsers would keep showing the parcels as they were."""
+    text = (Path(__file__).parent.parent / "data" / "gazette_2022_11.txt").read_text(encoding="utf-8")
+    before = {name: layer_version(reg, name) for name in ("land_approvals", "land_parcels")}
+    save_gazette(reg, text)
+    after = {name: layer_version(reg, name) for name in ("land_approvals", "land_parcels")}
+    assert all(after[name] > before[name] for name in before), (before, after)
