@@ -48,7 +48,6 @@ from pyproj import Geod
 from sqlalchemy import make_url, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.schema import CreateIndex
 
 import layers
 from layers.base import SRID
@@ -59,8 +58,6 @@ from registry.db import drop_database, ensure_database, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-BENCH_PACKAGES = {"duckdb": "duckdb==1.4.4", "duckdb_ext": "duckdb-ext-spatial==1.4.4.20260205"}
-"""Baseline engines the project does not depend on; installed from PyPI on first use (a matching pair)."""
 
 RADIUS_M = 700.0
 """专栏1: a community station serves residents within 700 m."""
@@ -135,18 +132,6 @@ COVERAGE_METRIC_SQL = "\nUNION ALL\n".join(f"""
 """The same question planar, in each resident's Gauss-Krüger zone: the radius is scaled by the zone's point
 scale at the resident (GK is conformal), which keeps the answer within millimetres of the geodesic one."""
 
-PARCEL_PAIRS_SQL = """
-    SELECT p.fid AS a, q.fid AS b, ST_Area(o.geom::geography) AS area_m2
-    FROM land_parcels p
-    JOIN land_parcels q
-      ON q.valid_to IS NULL AND q.fid + 0 > p.fid AND q.approval_fid <> p.approval_fid AND ST_Intersects(p.geom, q.geom)
-    CROSS JOIN LATERAL (SELECT ST_Intersection(p.geom, q.geom) AS geom) o
-    WHERE p.valid_to IS NULL AND ST_Area(o.geom::geography) > 0
-"""
-"""Pairs of parcels of different approvals that overlap with an area (ellipsoidal) above zero. ``q.fid + 0``
-keeps the planner from ANDing a btree range on fid into the GiST probe (measured: O(n²) at 100,000 parcels)."""
-
-
 # --------------------------------------------------------------------------- small tools
 
 
@@ -176,18 +161,10 @@ def rounded(value: float, digits: int = 3) -> float:
     return round(float(value), digits)
 
 
-def ensure_packages(install: bool) -> dict[str, str]:
-    """Import the baseline engines, installing them into this interpreter's environment when missing."""
-    status = {}
-    for module, requirement in BENCH_PACKAGES.items():
-        if importlib.util.find_spec(module) is None and install:
-            log(f"installing {requirement} (baseline engine, not a project dependency)")
-            done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", requirement],
-                                  capture_output=True, text=True, check=False)
-            status[module] = "installed" if done.returncode == 0 else f"install failed: {done.stderr.strip()[-300:]}"
-        else:
-            status[module] = "present" if importlib.util.find_spec(module) else "missing"
-    return status
+def baseline_engines() -> dict[str, str]:
+    """Which baseline engines are installed (the ``bench`` extra: ``make bench`` installs it)."""
+    return {module: "present" if importlib.util.find_spec(module) else "missing: pip install -e '.[bench]'"
+            for module in ("duckdb", "duckdb_ext")}
 
 
 def gx_indexes(plan: Any) -> dict[str, Any]:
@@ -339,19 +316,18 @@ def _check_approval_fids(reg: Registry, data: Dataset) -> None:
 def profile_import(reg: Registry, data: Dataset, name: str, rows_limit: int) -> dict[str, Any]:
     """Where an import's time goes, stage by stage, on the registry's own functions (issue 10 §5: say why).
 
-    The stages are those of ``registry.imports.import_raw``; the COPY is repeated into scratch copies of the
-    layer's table with all its indexes, with none, and with none and no generated area column, and with
-    the WKB built in one vectorised call instead of per row: what each change would save.
+    The stages of ``registry.imports.import_raw`` on the first ``rows_limit`` features: read the file,
+    check the attributes (``check_frame``), check the geometries, then the binary COPY into the layer emptied
+    (as a first import: secondary indexes built after) in a transaction rolled back, so the layer stays.
     """
     from registry.crs import resolve_crs
     from registry.files import read_features
     from registry.geometry import normalise_geometries
     from registry.imports import _map_columns
     from registry.repository import Store
-    from registry.validation import check_properties
+    from registry.validation import check_frame
 
     model = layers.LAYERS[name]
-    table = model.__table__.name
     out: dict[str, Any] = {"layer": name}
     with clock() as t:
         raw = read_features(data.files[name])
@@ -361,69 +337,29 @@ def profile_import(reg: Registry, data: Dataset, name: str, rows_limit: int) -> 
     out["read_features_s_all_rows"] = rounded(t["s"])
     out["read_features_s"] = rounded(t["s"] * n / n_all)
     frame = raw.attributes.iloc[:n]
-    geoms_in = raw.geometries[:n]
     with clock() as t:
         mapping, _ = _map_columns(model, list(frame.columns))
-        mapped = frame[list(mapping)].rename(columns=mapping)
-        records = mapped.astype(object).where(mapped.notna(), None).to_dict("records")
-    out["records_s"] = rounded(t["s"])
+        columns, issues = check_frame(model, frame[list(mapping)].rename(columns=mapping))
+    if issues:
+        raise AssertionError(f"{name}: {len(issues)} attribute problems in bench data")
+    out["check_frame_s"] = rounded(t["s"])
+    out["check_frame_us_per_feature"] = rounded(t["s"] / n * 1e6, 2)
     with clock() as t:
-        rows = [check_properties(model, record, feature=i)[0] for i, record in enumerate(records, 1)]
-    out["check_properties_s"] = rounded(t["s"])
-    out["check_properties_us_per_feature"] = rounded(t["s"] / n * 1e6, 1)
-    with clock() as t:
-        geoms, errors, _ = normalise_geometries(geoms_in, resolve_crs(None, raw.file_crs),
+        geoms, errors, _ = normalise_geometries(raw.geometries[:n], resolve_crs(None, raw.file_crs),
                                                 model.__layer__.geometry_type,
                                                 allow_missing=model.__table__.c.geom.nullable)
     out["normalise_geometries_s"] = rounded(t["s"])
     if errors:
         raise AssertionError(f"{name}: {len(errors)} geometry errors in bench data")
-    attributes = Store(reg.engine, model).attributes
-    columns = [*attributes, "changeset_id", "geom"]
-    with clock() as t:
-        for row, geom in zip(rows, geoms, strict=True):
-            [row.get(a) for a in attributes].append(shapely.to_wkb(shapely.set_srid(geom, SRID), hex=True,
-                                                                   include_srid=True))
-    out["per_row_values_and_wkb_s"] = rounded(t["s"])
-    with clock() as t:
-        wkb = shapely.to_wkb(shapely.set_srid(geoms, SRID), hex=True, include_srid=True)
-    out["vectorised_wkb_s"] = rounded(t["s"])
-
-    def copy(target: str, per_row_wkb: bool) -> float:
-        with reg.engine.connect() as conn:
-            cursor = conn.connection.driver_connection.cursor()
-            with clock() as t, cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN") as cp:
-                for i, (row, geom) in enumerate(zip(rows, geoms, strict=True)):
-                    cp.write_row([row.get(a) for a in attributes] + [1] + [
-                        shapely.to_wkb(shapely.set_srid(geom, SRID), hex=True, include_srid=True)
-                        if per_row_wkb else wkb[i]])
-            conn.commit()
-        return rounded(t["s"])
-
-    variants = {"all_indexes": "INCLUDING ALL", "no_indexes": "INCLUDING DEFAULTS INCLUDING GENERATED "
-                "INCLUDING IDENTITY", "no_indexes_no_area": "INCLUDING DEFAULTS INCLUDING IDENTITY"}
-    with reg.engine.begin() as conn:
-        for key, like in variants.items():
-            conn.execute(text(f"DROP TABLE IF EXISTS bench_copy_{key}"))
-            conn.execute(text(f"CREATE TABLE bench_copy_{key} (LIKE {table} {like})"))
-    out["copy_s"] = {key: copy(f"bench_copy_{key}", per_row_wkb=True) for key in variants}
-    with reg.engine.begin() as conn:
-        conn.execute(text("TRUNCATE bench_copy_no_indexes"))
-    out["copy_s"]["no_indexes_vectorised_wkb"] = copy("bench_copy_no_indexes", per_row_wkb=False)
-    with reg.engine.begin() as conn, clock() as t:
-        conn.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        for ix in model.__table__.indexes:
-            ddl = str(CreateIndex(ix).compile(dialect=postgresql.dialect()))
-            conn.execute(text(ddl.replace(f"ON {table} ", "ON bench_copy_no_indexes ", 1)
-                              .replace(f"INDEX {ix.name}", f"INDEX bench_{ix.name}", 1)))
-    out["indexes_built_after_s"] = rounded(t["s"])
-    with reg.engine.begin() as conn:
-        for key in variants:
-            conn.execute(text(f"DROP TABLE bench_copy_{key}"))
-    python_s = out["read_features_s"] + out["records_s"] + out["check_properties_s"] + out["normalise_geometries_s"]
-    out["python_s"] = rounded(python_s)
-    out["import_estimate_s"] = rounded(python_s + out["copy_s"]["all_indexes"])
-    out["share_check_properties"] = rounded(out["check_properties_s"] / out["import_estimate_s"], 3)
+    with reg.engine.connect() as conn:
+        conn.execute(text(f"TRUNCATE {model.__table__.name}"))
+        with clock() as t:
+            Store(reg.engine, model).bulk_insert(conn, columns, geoms, changeset_id=1)
+        conn.rollback()
+    out["copy_s"] = rounded(t["s"])
+    out["total_s"] = rounded(out["read_features_s"] + out["check_frame_s"] + out["normalise_geometries_s"]
+                             + out["copy_s"])
+    out["features_per_s"] = round(n / out["total_s"])
     return out
 
 
@@ -507,6 +443,19 @@ def bench_protected(reg: Registry, frames: dict[str, gpd.GeoDataFrame], duck: An
         gp_s.append(t["s"])
     out["geopandas_s"] = rounded(min(gp_s))
     answers = {"postgis_run_checks": product, "postgis_pairs_sql": pairs, "geopandas_sjoin": gp}
+    gd_s = []
+    for _ in range(repeat):
+        with clock() as t:
+            distances = geopandas_edge_distances(left, right, joined)
+        gd_s.append(t["s"])
+    out["geopandas_with_distance_s"] = rounded(min(gd_s))
+    stored = dict(zip(zip(findings["fid"].astype(int), findings["key"].astype(int), strict=True),
+                      (float(m["distance_to_edge_m"]) for m in findings["measured"]), strict=True))
+    gaps = np.array([abs(stored[k] - d) for k, d in distances.items()])
+    out["distance_to_edge"] = {"pairs_compared": len(gaps), "max_abs_difference_m": rounded(gaps.max(), 3),
+                               "over_0_1_m": int((gaps > 0.1).sum()),
+                               "note": "run_checks rounds to 0.1 m; geopandas measures planar distance to the "
+                                       "edge in the outfall's Gauss-Kruger zone, divided by the point scale k"}
 
     if duck is not None:
         with clock() as t:
@@ -526,6 +475,26 @@ def bench_protected(reg: Registry, frames: dict[str, gpd.GeoDataFrame], duck: An
         answers["duckdb_spatial"] = dk
     out["findings"] = len(product)
     out["agreement"] = agreement(answers, "postgis_run_checks")
+    return out
+
+
+def geopandas_edge_distances(left: gpd.GeoDataFrame, right: gpd.GeoDataFrame,
+                             joined: gpd.GeoDataFrame) -> dict[tuple[int, int], float]:
+    """What an analyst adds to the sjoin for the check's message: each outfall's distance to its zone's edge in
+    metres, planar in the outfall's Gauss-Kruger zone (edges projected once per zone), corrected by the point
+    scale k (the projection is conformal, so short distances scale by k)."""
+    points = left.set_index("fid").geometry
+    edges = right.set_index("fid").geometry.boundary
+    out: dict[tuple[int, int], float] = {}
+    x = shapely.get_x(points.loc[joined["fid_left"]].to_numpy())
+    for (epsg, e0), west in zip(GK_ZONES, (True, False), strict=True):
+        sel = joined[(x < 118.5) if west else (x >= 118.5)]
+        pts = points.loc[sel["fid_left"]].to_crs(epsg).to_numpy()
+        projected = edges.loc[sel["fid_right"].unique()].to_crs(epsg)
+        lines = projected.loc[sel["fid_right"]].to_numpy()
+        k = 1 + (shapely.get_x(pts) - e0) ** 2 / (2 * EARTH_R**2)
+        d = shapely.distance(pts, lines) / k
+        out.update(zip(zip(sel["fid_left"].astype(int), sel["fid_right"].astype(int), strict=True), d, strict=True))
     return out
 
 
@@ -706,12 +675,13 @@ def boundary_report(res: gpd.GeoDataFrame, st: gpd.GeoDataFrame, nearest: pd.Dat
 
 
 def bench_overlaps(reg: Registry, frames: dict[str, gpd.GeoDataFrame], repeat: int) -> dict[str, Any]:
+    """The double-expropriation check against what an analyst writes in geopandas for the same finding set."""
     from analysis.engine import all_checks
     from analysis.runs import run_checks
 
     check = all_checks()["expropriation.double_expropriation"]
-    min_m2 = float(check.params.get("min_overlap_m2", 1.0))
-    out: dict[str, Any] = {"check_id": check.id}
+    min_m2 = float(check.params["min_overlap_m2"])
+    out: dict[str, Any] = {"check_id": check.id, "min_overlap_m2": min_m2}
     times, run = [], None
     for _ in range(repeat):
         with clock() as t:
@@ -720,48 +690,44 @@ def bench_overlaps(reg: Registry, frames: dict[str, gpd.GeoDataFrame], repeat: i
     findings = run.findings()
     product = set(zip(findings["fid"].astype(int), findings["key"].astype(int), strict=True))
     out["postgis_run_checks_s"] = rounded(min(times))
+    with clock() as t:
+        fetch(reg, check.sql, dict(check.params))
+    out["postgis_check_sql_s"] = rounded(t["s"])
     out["explain_check"] = explain(reg, check.sql, dict(check.params))
-    times = []
-    for _ in range(repeat):
-        with clock() as t:
-            rows = fetch(reg, PARCEL_PAIRS_SQL, {})
-        times.append(t["s"])
-    out["postgis_pairs_sql_s"] = rounded(min(times))
-    out["explain_pairs"] = explain(reg, PARCEL_PAIRS_SQL, {})
-    sql_pairs = {(a, b): area for a, b, area in rows}
 
-    parcels = frames["land_parcels"]
     times = []
     for _ in range(repeat):
         with clock() as t:
-            gp_pairs = geopandas_overlaps(parcels)
+            pairs = geopandas_overlaps(frames["land_parcels"])
+            expected = double_expropriations(pairs, frames["land_parcels"], frames["land_approvals"], min_m2)
         times.append(t["s"])
     out["geopandas_s"] = rounded(min(times))
-    tiny = {p for p, a in sql_pairs.items() if a < 1e-3} | {p for p, a in gp_pairs.items() if a < 1e-3}
-    result = agreement({"postgis_sql": set(sql_pairs), "geopandas_sjoin_intersection": set(gp_pairs)}, "postgis_sql")
-    for diff in result["differences"].values():
-        diff["under_1e-3_m2"] = len((set(sql_pairs) ^ set(gp_pairs)) & tiny)
-    out["agreement"] = result
-    areas = np.array([sql_pairs[p] - gp_pairs[p] for p in set(sql_pairs) & set(gp_pairs)])
-    out["area_difference_m2_max"] = rounded(np.abs(areas).max(), 6) if len(areas) else 0.0
-
-    # The product check answers a narrower question (collective land expropriated twice, ≥ 1 m², reported on
-    # the later approval's parcel): derive that from the SQL pairs and compare, so the check is verified too.
-    approvals = frames["land_approvals"].set_index("fid")["approved_on"]
-    meta = parcels.set_index("fid")[["approval_fid", "ownership"]]
-    expected = set()
-    for (a, b), area in sql_pairs.items():
-        if area < min_m2 or meta.at[a, "ownership"] != "collective" or meta.at[b, "ownership"] != "collective":
-            continue
-        ka = (approvals[meta.at[a, "approval_fid"]], meta.at[a, "approval_fid"])
-        kb = (approvals[meta.at[b, "approval_fid"]], meta.at[b, "approval_fid"])
-        expected.add((a, b) if ka > kb else (b, a))
-    near_threshold = {p for p, area in sql_pairs.items() if abs(area - min_m2) < 0.01}
-    out["check_agreement"] = agreement({"run_checks": product, "derived_from_pairs": expected}, "run_checks")
-    out["check_agreement"]["pairs_within_0.01_m2_of_threshold"] = len(near_threshold)
-    out["pairs"] = len(sql_pairs)
+    near = {p for p, area in pairs.items() if abs(area - min_m2) < 0.01}
+    out["agreement"] = agreement({"run_checks": product, "geopandas": set(expected)}, "run_checks")
+    out["agreement"]["pairs_within_0.01_m2_of_threshold"] = len(near)
+    measured = dict(zip(zip(findings["fid"].astype(int), findings["key"].astype(int), strict=True),
+                        (float(m["overlap_ha"]) * 1e4 for m in findings["measured"]), strict=True))
+    gaps = [abs(measured[k] - expected[k]) for k in product & set(expected)]
+    out["overlap_area_max_difference_m2"] = rounded(max(gaps, default=0.0), 3)
+    out["pairs"] = len(pairs)
     out["findings"] = len(product)
     return out
+
+
+def double_expropriations(pairs: dict[tuple[int, int], float], parcels: gpd.GeoDataFrame,
+                          approvals: gpd.GeoDataFrame, min_m2: float) -> dict[tuple[int, int], float]:
+    """The check's finding set from the overlapping pairs: both parcels collective, at least ``min_m2``,
+    reported as (later approval's parcel, earlier one's) by approval date then fid."""
+    frame = pd.DataFrame([(a, b, area) for (a, b), area in pairs.items()], columns=["a", "b", "area"])
+    meta = parcels.set_index("fid")[["approval_fid", "ownership"]].join(
+        approvals.set_index("fid")["approved_on"], on="approval_fid")
+    a, b = meta.loc[frame["a"]].reset_index(drop=True), meta.loc[frame["b"]].reset_index(drop=True)
+    keep = (frame["area"] >= min_m2) & (a["ownership"] == "collective") & (b["ownership"] == "collective")
+    a_later = (a["approved_on"] > b["approved_on"]) | ((a["approved_on"] == b["approved_on"])
+                                                       & (a["approval_fid"] > b["approval_fid"]))
+    later = np.where(a_later, frame["a"], frame["b"])[keep]
+    earlier = np.where(a_later, frame["b"], frame["a"])[keep]
+    return dict(zip(zip(later.astype(int), earlier.astype(int), strict=True), frame["area"][keep], strict=True))
 
 
 def geopandas_overlaps(parcels: gpd.GeoDataFrame) -> dict[tuple[int, int], float]:
@@ -904,32 +870,73 @@ def pick_tiles(outfalls: gpd.GeoDataFrame, seed: int, per_zoom: int) -> list[tup
     return tiles
 
 
+def tile_text(z: int, x: int, y: int) -> str:
+    """The raw ``ST_AsMVT`` statement of an outfalls tile as plain SQL text."""
+    from registry.tiles import tile_query
+
+    return str(tile_query("outfalls", z, x, y).compile(dialect=postgresql.dialect(),
+                                                       compile_kwargs={"literal_binds": True}))
+
+
+def lean_get(base: str, paths: list[str]) -> list[float]:
+    """Milliseconds per GET with ``http.client`` on one kept-alive connection: the least a Python client adds
+    (``requests`` adds about half a millisecond per request on this machine)."""
+    import http.client
+
+    conn = http.client.HTTPConnection(*base.removeprefix("http://").split(":"), timeout=120)
+    ms = []
+    try:
+        for path in paths:
+            start = time.perf_counter()
+            conn.request("GET", path)
+            conn.getresponse().read()
+            ms.append((time.perf_counter() - start) * 1000)
+    finally:
+        conn.close()
+    return ms
+
+
+def http_floor(base: str, n: int = 200) -> dict[str, Any]:
+    """The cheapest route of the app (``/conformance``: a constant, no database) over both clients: what any
+    request costs before a tile is drawn."""
+    ms = []
+    with requests.Session() as http:
+        for i in range(n + 20):
+            start = time.perf_counter()
+            http.get(f"{base}/conformance", timeout=30)
+            if i >= 20:
+                ms.append((time.perf_counter() - start) * 1000)
+    return {"requests": percentiles(ms), "http_client": percentiles(lean_get(base, ["/conformance"] * (n + 20))[20:])}
+
+
 def bench_tiles(reg: Registry, base: str | None, tiles: list[tuple[int, int, int]]) -> dict[str, Any]:
     """Each tile over HTTP three times (first, again, and revalidated with its ETag: 304), the route's
-    ``registry.tiles.tile`` in-process, and the raw ``ST_AsMVT`` statement of ``registry.tiles.tile_query``
-    on one warm connection (the floor)."""
-    out: dict[str, Any] = {"tiles": len(tiles)}
-    try:
-        from registry.tiles import tile_query
-    except ImportError as exc:
-        return {"unavailable": f"registry.tiles.tile_query missing: {exc}"}
-    out["sql_z14_example"] = str(tile_query("outfalls", *tiles[-1]).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    ``registry.tiles.tile`` in-process, and the raw ``ST_AsMVT`` statement on one warm psycopg connection, no
+    SQLAlchemy: the floor (``raw``) is ``registry.tiles.tile_sql`` prepared on the server as the route's statement
+    is; ``raw_text`` is ``tile_query`` sent as plain SQL, planned per call with the tile's own values."""
+    from registry.tiles import layer_version, tile, tile_sql
 
-    def raw_pass() -> dict[tuple, tuple[float, int]]:
+    out: dict[str, Any] = {"tiles": len(tiles)}
+    texts = {t: tile_text(*t) for t in tiles}
+    out["sql_z14_example"] = texts[tiles[-1]]
+    prepared, constants = tile_sql("outfalls")
+
+    def raw_pass(text_sql: bool) -> dict[tuple, tuple[float, int]]:
         timings = {}
         with reg.engine.connect() as conn:
-            for z, x, y in tiles:
-                stmt = tile_query("outfalls", z, x, y)
+            driver = conn.connection.driver_connection
+            for key in tiles:
                 start = time.perf_counter()
-                data = conn.scalar(stmt) or b""
-                timings[(z, x, y)] = ((time.perf_counter() - start) * 1000, len(data))
+                if text_sql:
+                    data = driver.execute(texts[key]).fetchone()[0] or b""
+                else:
+                    params = dict(constants, z=key[0], x=key[1], y=key[2])
+                    data = driver.execute(prepared, params, prepare=True).fetchone()[0] or b""
+                timings[key] = ((time.perf_counter() - start) * 1000, len(data))
         return timings
 
-    from registry.tiles import layer_version, tile
-
-    raw_pass()  # warm the buffers, as the HTTP pass will find them
-    raw = raw_pass()
+    raw_pass(False)  # warm the buffers, as the HTTP pass will find them
+    raw, raw_text = raw_pass(False), raw_pass(True)
     lv = []
     for _ in range(30):
         start = time.perf_counter()
@@ -943,11 +950,11 @@ def bench_tiles(reg: Registry, base: str | None, tiles: list[tuple[int, int, int
     out["layer_version"] = percentiles(lv)
     out["tile_function_cold"] = percentiles(list(inproc.values()))
     with reg.engine.connect() as conn:
-        plan = conn.execute(text("EXPLAIN (FORMAT JSON) " + str(tile_query("outfalls", *tiles[-1]).compile(
-            dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})))).scalar_one()
+        plan = conn.execute(text("EXPLAIN (FORMAT JSON) " + texts[tiles[-1]])).scalar_one()
     out["explain_z14"] = gx_indexes(plan)
     if base is None:
         return out
+    out["http_floor"] = http_floor(base)
     cold, warm, revalidated = {}, {}, {}
     etags: dict[tuple, str] = {}
     with requests.Session() as http:
@@ -966,20 +973,169 @@ def bench_tiles(reg: Registry, base: str | None, tiles: list[tuple[int, int, int
                     etags[(z, x, y)] = r.headers.get("ETag", "")
                     if len(r.content) != raw[(z, x, y)][1]:
                         out.setdefault("size_mismatch", []).append([z, x, y, len(r.content), raw[(z, x, y)][1]])
+    lean = dict(zip(tiles, lean_get(base, [f"/tiles/outfalls/{z}/{x}/{y}.mvt" for z, x, y in tiles]), strict=True))
     for z in (8, 11, 14):
         keys = [t for t in tiles if t[0] == z]
         out[f"z{z}"] = {"tiles": len(keys), "bytes_mean": round(float(np.mean([raw[k][1] for k in keys]))),
                         "raw": percentiles([raw[k][0] for k in keys]),
+                        "raw_text": percentiles([raw_text[k][0] for k in keys]),
                         "http_cold": percentiles([cold[k] for k in keys]),
                         "http_again": percentiles([warm[k] for k in keys]),
-                        "http_304": percentiles([revalidated[k] for k in keys])}
+                        "http_304": percentiles([revalidated[k] for k in keys]),
+                        "http_client_again": percentiles([lean[k] for k in keys])}
         out[f"z{z}"]["p95_ratio_cold_over_raw"] = rounded(out[f"z{z}"]["http_cold"]["p95_ms"] /
                                                           out[f"z{z}"]["raw"]["p95_ms"], 2)
-    out["all"] = {"raw": percentiles([v[0] for v in raw.values()]), "http_cold": percentiles(list(cold.values())),
-                  "http_again": percentiles(list(warm.values())), "http_304": percentiles(list(revalidated.values()))}
+    out["all"] = {"raw": percentiles([v[0] for v in raw.values()]),
+                  "raw_text": percentiles([v[0] for v in raw_text.values()]),
+                  "http_cold": percentiles(list(cold.values())), "http_again": percentiles(list(warm.values())),
+                  "http_304": percentiles(list(revalidated.values()))}
     out["all"]["p95_ratio_cold_over_raw"] = rounded(out["all"]["http_cold"]["p95_ms"] / out["all"]["raw"]["p95_ms"], 2)
     out["per_tile_overhead_ms_median"] = rounded(float(np.median([cold[k] - raw[k][0] for k in tiles])), 2)
     return out
+
+
+# --------------------------------------------------------------------------- map pages in a browser
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [  # as tests/gis_app/test_browser.py launches it: nothing may leave the machine
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-proxy-server",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+MAP_LAYERS = ("residential_areas", "outfalls")
+"""The 1,000,000-square layer the issue names, and the 100,000 outfalls (points, drawn at every zoom)."""
+FOCUS_ZOOM = 15
+MAP_TIMEOUT_MS = 600_000
+DRAWN_JS = """() => {
+    const found = {canvases: 0, drawn_canvases: 0, drawn_pixels: 0};
+    for (const c of document.querySelectorAll('.leaflet-pane canvas')) {
+        if (!c.width || !c.height) continue;
+        found.canvases += 1;
+        const alpha = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < alpha.length; i += 4) if (alpha[i]) n += 1;
+        if (n) found.drawn_canvases += 1;
+        found.drawn_pixels += n;
+    }
+    const map = Object.values(window).find(v => window.L && v instanceof L.Map);
+    found.zoom = map ? map.getZoom() : null;
+    return found;
+}"""
+LOAD_JS = """() => { const n = performance.getEntriesByType('navigation')[0];
+    return {dom_content_loaded_ms: n.domContentLoadedEventEnd, load_event_ms: n.loadEventEnd}; }"""
+
+
+def bench_map_pages(reg: Registry, base: str) -> dict[str, Any]:
+    """Each big layer's map page (``/map/{layer}``) in Debian's headless Chromium through Playwright, as the
+    tests run it, with every request off the loopback aborted: the page's size (the features must come as
+    vector tiles, not in the HTML), the time to its load event, the tile requests, whether anything was drawn,
+    and the console errors; at the opening view (all Fujian) and zoomed in on the layer's first feature."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        return {"unavailable": f"playwright is not importable: {exc}"}
+    if not CHROMIUM.exists():
+        return {"unavailable": f"{CHROMIUM} is missing (apt-get install chromium)"}
+    out: dict[str, Any] = {"browser": str(CHROMIUM), "focus_zoom": FOCUS_ZOOM}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            out["browser_version"] = browser.version
+            try:
+                for name in MAP_LAYERS:
+                    log(f"map page {name}")
+                    try:
+                        out[name] = open_map_page(reg, browser, base, name)
+                    except PlaywrightError as exc:
+                        out[name] = {"error": str(exc).splitlines()[0]}
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        out["unavailable"] = f"chromium did not start: {str(exc).splitlines()[0]}"
+    return out
+
+
+def open_map_page(reg: Registry, browser: Any, base: str, name: str) -> dict[str, Any]:
+    url = f"{base}/map/{name}"
+    with clock() as t:
+        html = requests.get(url, timeout=MAP_TIMEOUT_MS / 1000)
+    out: dict[str, Any] = {"features": reg.layer(name).count(), "html_status": html.status_code,
+                           "html_bytes": len(html.content), "html_get_ms": rounded(t["s"] * 1000, 1),
+                           "features_in_html": '"FeatureCollection"' in html.text,
+                           "tiles_in_html": f"/tiles/{name}/" in html.text}
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
+    try:
+        page = context.new_page()
+        traffic = watch_page(page)
+        start = time.perf_counter()
+        page.goto(url, wait_until="load", timeout=MAP_TIMEOUT_MS)
+        out["load"] = page.evaluate(LOAD_JS)
+        out["opening_view"] = settled_view(page, traffic, start)
+        first = reg.layer(name).to_geodataframe(limit=1).geometry.iloc[0].representative_point()
+        start = time.perf_counter()
+        page.evaluate(f"() => Object.values(window).find(v => v instanceof L.Map)"
+                      f".setView([{first.y}, {first.x}], {FOCUS_ZOOM}, {{animate: false}})")
+        out["zoomed_view"] = settled_view(page, traffic, start)
+    finally:
+        context.close()
+    out["blocked_requests"] = traffic["blocked"]
+    out["console_errors"] = traffic["errors"]
+    return out
+
+
+def watch_page(page: Any) -> dict[str, Any]:
+    """Abort every request that would leave the loopback; follow the tile requests (in flight, done, when,
+    status, size) and note console errors."""
+    from urllib.parse import urlsplit
+
+    traffic: dict[str, Any] = {"tiles": [], "blocked": [], "errors": [], "in_flight": 0,
+                               "last_event": time.perf_counter()}
+
+    def route(route: Any, request: Any) -> None:
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
+            traffic["blocked"].append(request.url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def tile_event(request: Any, done: bool) -> None:
+        if "/tiles/" not in request.url:
+            return
+        traffic["in_flight"] += -1 if done else 1
+        traffic["last_event"] = time.perf_counter()
+        if done:
+            response = request.response() if request.failure is None else None
+            traffic["tiles"].append((traffic["last_event"], response.status if response else "failed",
+                                     int(response.headers.get("content-length") or 0) if response else 0))
+
+    page.route("**/*", route)
+    page.on("request", lambda request: tile_event(request, False))
+    page.on("requestfinished", lambda request: tile_event(request, True))
+    page.on("requestfailed", lambda request: (traffic["errors"].append(f"{request.failure} {request.url}"),
+                                              tile_event(request, True)))
+    page.on("pageerror", lambda error: traffic["errors"].append(str(error)))
+    page.on("console", lambda msg: traffic["errors"].append(msg.text) if msg.type == "error" else None)
+    return traffic
+
+
+def settled_view(page: Any, traffic: dict[str, Any], start: float, quiet_s: float = 1.0) -> dict[str, Any]:
+    """The view once no tile has been in flight for ``quiet_s``: the tiles asked for since ``start`` and
+    what the canvases show."""
+    from collections import Counter
+
+    deadline = start + MAP_TIMEOUT_MS / 1000
+    while time.perf_counter() < deadline and (
+            traffic["in_flight"] or time.perf_counter() - max(traffic["last_event"], start) < quiet_s):
+        page.wait_for_timeout(100)
+    tiles = [t for t in traffic["tiles"] if t[0] >= start]
+    return {"tile_requests": len(tiles), "tile_status": dict(Counter(str(s) for _, s, _ in tiles)),
+            "tile_bytes": sum(b for _, _, b in tiles),
+            "tiles_done_ms": rounded((max(t for t, _, _ in tiles) - start) * 1000, 1) if tiles else None,
+            "settled": traffic["in_flight"] == 0, **page.evaluate(DRAWN_JS)}
 
 
 # --------------------------------------------------------------------------- PostgreSQL settings
@@ -997,6 +1153,9 @@ def apply_settings(url: str, settings: dict[str, str]) -> None:
 
 def bench_settings(reg: Registry, banned: list[str], server: dict[str, str]) -> dict[str, Any]:
     """The main queries under the settings docs/performance.md discusses, one transaction each (SET LOCAL)."""
+    from analysis.engine import all_checks
+
+    overlap = all_checks()["expropriation.double_expropriation"]
     as_server = {k: server[k] for k in RECOMMENDED if k in server}
     combos = {"as documented": {},
               "server as configured": as_server,
@@ -1005,7 +1164,7 @@ def bench_settings(reg: Registry, banned: list[str], server: dict[str, str]) -> 
               "documented, jit on": {"jit": "on"}}
     queries = {"protected_pairs": (PAIRS_SQL, {"banned": banned}),
                "coverage_exists": (COVERAGE_EXISTS_SQL, {"deg": PREFILTER_DEG, "radius": RADIUS_M}),
-               "parcel_pairs": (PARCEL_PAIRS_SQL, {})}
+               "double_expropriation": (overlap.sql, dict(overlap.params))}
     out: dict[str, Any] = {"combos": combos, "seconds": {}}
     for label, settings in combos.items():
         out["seconds"][label] = {}
@@ -1037,14 +1196,19 @@ def targets(fig: dict[str, Any]) -> list[dict[str, Any]]:
         add(f"import rate {name}", v["features_per_s"], f">= {TARGET_IMPORT_RATE:,.0f} features/s",
             v["features_per_s"] >= TARGET_IMPORT_RATE)
     p = fig["protected"]
-    add("protected-zone check (run_checks) vs geopandas sjoin",
-        rounded(p["postgis_run_checks_s"] / p["geopandas_s"], 2),
-        "ratio < 1 (faster)", p["postgis_run_checks_s"] < p["geopandas_s"] and p["agreement"]["all_equal"],
-        f"{p['postgis_run_checks_s']} s vs {p['geopandas_s']} s")
+    same = p["agreement"]["all_equal"] and p["distance_to_edge"]["over_0_1_m"] == 0
+    add("protected-zone check (run_checks, findings stored) vs geopandas sjoin + distance to edge",
+        rounded(p["postgis_run_checks_s"] / p["geopandas_with_distance_s"], 2), "ratio < 1 (faster)",
+        p["postgis_run_checks_s"] < p["geopandas_with_distance_s"] and same,
+        f"{p['postgis_run_checks_s']} s vs {p['geopandas_with_distance_s']} s")
+    add("protected-zone join (pairs SQL) vs geopandas sjoin", rounded(p["postgis_pairs_sql_s"] / p["geopandas_s"], 2),
+        "ratio < 1 (faster)", p["postgis_pairs_sql_s"] < p["geopandas_s"] and same,
+        f"{p['postgis_pairs_sql_s']} s vs {p['geopandas_s']} s")
     if "duckdb_s" in p:
-        add("protected-zone check (run_checks) vs DuckDB", rounded(p["postgis_run_checks_s"] / p["duckdb_s"], 2),
-            f"ratio <= {TARGET_DUCKDB_RATIO}", p["postgis_run_checks_s"] <= TARGET_DUCKDB_RATIO * p["duckdb_s"],
-            f"{p['postgis_run_checks_s']} s vs {p['duckdb_s']} s")
+        for name, key in (("run_checks", "postgis_run_checks_s"), ("pairs SQL", "postgis_pairs_sql_s")):
+            add(f"protected-zone {name} vs DuckDB join", rounded(p[key] / p["duckdb_s"], 2),
+                f"ratio <= {TARGET_DUCKDB_RATIO}", p[key] <= TARGET_DUCKDB_RATIO * p["duckdb_s"] and same,
+                f"{p[key]} s vs {p['duckdb_s']} s")
     else:
         add("protected-zone check vs DuckDB", None, f"ratio <= {TARGET_DUCKDB_RATIO}", None, fig.get("duckdb", ""))
     c = fig["coverage"]
@@ -1070,6 +1234,18 @@ def targets(fig: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         add("tile p95 within 1.5x of raw ST_AsMVT", None, f"<= {TARGET_TILE_RATIO}", None,
             t.get("unavailable") or t.get("http_error", "not measured"))
+    page = fig.get("map_page", {}).get("residential_areas")
+    if page and "error" not in page:
+        opened = (page["html_status"] == 200 and not page["features_in_html"] and page["tiles_in_html"]
+                  and page["load"]["load_event_ms"] > 0 and not page["console_errors"] and not page["blocked_requests"])
+        add(f"map page of {page['features']:,} residential areas opens in Chromium, features as tiles",
+            page["html_bytes"], "HTML without the features; load event; no errors", opened,
+            f"load {page['load']['load_event_ms']:.0f} ms; drawn at z{page['zoomed_view']['zoom']}: "
+            f"{page['zoomed_view']['drawn_pixels']:,} px, at z{page['opening_view']['zoom']}: "
+            f"{page['opening_view']['drawn_pixels']:,} px")
+    else:
+        add("map page opens in Chromium", None, "HTML without the features", None,
+            (page or {}).get("error") or fig.get("map_page", {}).get("unavailable", "not measured"))
     items = fig.get("items")
     if items:
         add("item pages p95 (limit 100)", items["p95_ms"], f"< {TARGET_ITEMS_P95_MS:g} ms",
@@ -1089,13 +1265,16 @@ def table(fig: dict[str, Any], goals: list[dict[str, Any]]) -> str:
                       f"to_postgis {tp['features_per_s']:,} feat/s; ratio {tp['registry_over_to_postgis']}"))
     for prof in fig.get("import_profile", []):
         lines.append((f"  profile {prof['layer']} ({prof['rows']:,} rows)",
-                      f"check_properties {prof['check_properties_s']} s "
-                      f"({prof['check_properties_us_per_feature']} µs/feat, "
-                      f"{100 * prof['share_check_properties']:.0f} %)",
-                      f"COPY all idx {prof['copy_s']['all_indexes']} s / none {prof['copy_s']['no_indexes']} s"))
+                      f"read {prof['read_features_s']} s, check_frame {prof['check_frame_s']} s, geometry "
+                      f"{prof['normalise_geometries_s']} s",
+                      f"COPY {prof['copy_s']} s "
+                      f"({prof['features_per_s']:,} feat/s)"))
     lines.append(("protected zones: run_checks", f"{p['postgis_run_checks_s']} s ({p['findings']:,} findings)",
-                  f"geopandas {p['geopandas_s']} s; DuckDB {p.get('duckdb_s', 'n/a')} s; pairs SQL "
-                  f"{p['postgis_pairs_sql_s']} s; sets equal: {p['agreement']['all_equal']}"))
+                  f"geopandas sjoin + distance {p['geopandas_with_distance_s']} s; sets equal: "
+                  f"{p['agreement']['all_equal']}; distances differ by at most "
+                  f"{p['distance_to_edge']['max_abs_difference_m']} m"))
+    lines.append(("  protected zones: join only", f"pairs SQL {p['postgis_pairs_sql_s']} s",
+                  f"geopandas sjoin {p['geopandas_s']} s; DuckDB {p.get('duckdb_s', 'n/a')} s"))
     lines.append(("700 m coverage: PostGIS", f"exists {c['postgis_geography_exists_s']} s / metric "
                   f"{c['postgis_metric_exists_s']} s / join {c['postgis_geography_join_s']} s",
                   f"geopandas {c['geopandas_s']} s; DuckDB {c.get('duckdb_s', 'n/a')} s; "
@@ -1104,8 +1283,8 @@ def table(fig: dict[str, Any], goals: list[dict[str, Any]]) -> str:
                   f"({c['answer']['share_pct']} %)", f"{c['boundary']['residents_within_1cm_of_700m']} residents "
                   "within 1 cm of 700 m"))
     lines.append(("parcel overlaps: run_checks", f"{o['postgis_run_checks_s']} s ({o['findings']:,} findings)",
-                  f"pairs SQL {o['postgis_pairs_sql_s']} s vs geopandas {o['geopandas_s']} s "
-                  f"({o['pairs']:,} pairs); equal: {o['agreement']['all_equal']}"))
+                  f"geopandas sjoin + intersection {o['geopandas_s']} s ({o['pairs']:,} pairs); check SQL "
+                  f"{o['postgis_check_sql_s']} s; equal: {o['agreement']['all_equal']}"))
     if "items" in fig:
         i = fig["items"]
         lines.append(("item pages (limit 100)", f"p50 {i['p50_ms']} ms, p95 {i['p95_ms']} ms",
@@ -1115,12 +1294,19 @@ def table(fig: dict[str, Any], goals: list[dict[str, Any]]) -> str:
         if key in t:
             lines.append((f"tiles {key} ({t[key]['tiles']}, {t[key]['bytes_mean']:,} B)",
                           f"HTTP p50 {t[key]['http_cold']['p50_ms']} / p95 {t[key]['http_cold']['p95_ms']} ms",
-                          f"raw p50 {t[key]['raw']['p50_ms']} / p95 {t[key]['raw']['p95_ms']} ms; "
+                          f"raw p50 {t[key]['raw']['p50_ms']} / p95 {t[key]['raw']['p95_ms']} ms "
+                          f"(as text {t[key]['raw_text']['p50_ms']} / {t[key]['raw_text']['p95_ms']}); "
                           f"ratio {t[key]['p95_ratio_cold_over_raw']}"))
-    if "tile_function_cold" in t:
+    if "all" in t:
+        floor = t["http_floor"]
         lines.append(("  tile overheads", f"tile() in-process p50 {t['tile_function_cold']['p50_ms']} ms",
                       f"layer_version p50 {t['layer_version']['p50_ms']} ms; HTTP 304 p50 "
-                      f"{t['all']['http_304']['p50_ms']} ms"))
+                      f"{t['all']['http_304']['p50_ms']} ms; HTTP floor (/conformance) p50 "
+                      f"{floor['requests']['p50_ms']} ms (http.client {floor['http_client']['p50_ms']} ms)"))
+        for key in ("z11", "z14"):
+            lines.append((f"  tiles {key} over http.client", f"p50 {t[key]['http_client_again']['p50_ms']} / p95 "
+                          f"{t[key]['http_client_again']['p95_ms']} ms", "the same tiles again, leanest Python client"))
+    lines += map_page_lines(fig.get("map_page", {}))
     if "items_profile" in fig:
         ip = fig["items_profile"]
         top = ", ".join(f"{r['function'].split(' ')[-1]} {r['ms_per_request']}" for r in ip["profile_top"][:4])
@@ -1131,6 +1317,27 @@ def table(fig: dict[str, Any], goals: list[dict[str, Any]]) -> str:
     text_lines.append("targets (issue 10 §5):")
     text_lines += [f"  [{g['result']:>4}] {g['target']}: {g['value']} (goal {g['goal']}) {g['note']}" for g in goals]
     return "\n".join(text_lines)
+
+
+def map_page_lines(m: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """One table line per map page opened in the browser (or why none was)."""
+    if "unavailable" in m:
+        return [("map page in Chromium", "not measured", m["unavailable"])]
+    lines = []
+    for name in MAP_LAYERS:
+        page = m.get(name)
+        if not page:
+            continue
+        if "error" in page:
+            lines.append((f"map page /map/{name}", "failed", page["error"]))
+            continue
+        views = [f"z{v['zoom']} {v['tile_requests']} tiles {v['tile_status']} {v['tile_bytes']:,} B, drawn "
+                 f"{v['drawn_pixels']:,} px" for v in (page["opening_view"], page["zoomed_view"])]
+        lines.append((f"map page /map/{name} ({page['features']:,})",
+                      f"HTML {page['html_bytes']:,} B, load {page['load']['load_event_ms']:.0f} ms",
+                      f"{'; '.join(views)}; features in HTML: {page['features_in_html']}; "
+                      f"errors {len(page['console_errors'])}, blocked {len(page['blocked_requests'])}"))
+    return lines
 
 
 # --------------------------------------------------------------------------- main
@@ -1144,8 +1351,9 @@ def analyze(reg: Registry) -> None:
 
 def bench_http(reg: Registry, url: str, tiles: list[tuple[int, int, int]], count: int,
                args: argparse.Namespace) -> dict[str, Any]:
-    with server(url, DATA_DIR / "server.log") as base:
-        return {"items": bench_items(base, count, args.requests, args.seed), "tiles": bench_tiles(reg, base, tiles)}
+    with server(url, DATA_DIR / f"server_{make_url(url).database}.log") as base:  # one per bench database
+        return {"items": bench_items(base, count, args.requests, args.seed), "tiles": bench_tiles(reg, base, tiles),
+                "map_page": bench_map_pages(reg, base)}
 
 
 def table_sizes(reg: Registry) -> dict[str, Any]:
@@ -1170,7 +1378,6 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="item-page requests")
     parser.add_argument("--tiles-per-zoom", type=int, default=40)
     parser.add_argument("--profile-rows", type=int, default=200_000, help="rows per layer in the import profile")
-    parser.add_argument("--no-install", action="store_true", help="do not install DuckDB when it is missing")
     parser.add_argument("--no-settings", action="store_true", help="skip the PostgreSQL settings comparison")
     parser.add_argument("--server-settings", action="store_true",
                         help="run with the server's settings instead of docs/performance.md's")
@@ -1178,7 +1385,7 @@ def main() -> None:
                         help="skip analysis.eldercare_coverage.coverage() on the polygons")
     args = parser.parse_args()
     started = time.perf_counter()
-    installs = ensure_packages(not args.no_install)
+    installs = baseline_engines()
 
     log(f"data at scale {args.scale}")
     with clock() as t:

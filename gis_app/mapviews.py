@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
@@ -85,12 +86,12 @@ def vector_tile(collection_id: str, z: int, x: int, y: int):
     return response
 
 
-def _etag_version(collection_id: str) -> int | None:
+def _etag_version(collection_id: str) -> str | None:
     """The layer version named by the client's If-None-Match, if it holds one of our tile ETags."""
     prefix = f"{collection_id}-"
     for tag in request.if_none_match.as_set():
-        if tag.startswith(prefix) and tag[len(prefix):].isdigit():
-            return int(tag[len(prefix):])
+        if tag.startswith(prefix) and re.fullmatch(r"\d+\.\d+", tag[len(prefix):]):
+            return tag[len(prefix):]
     return None
 
 

@@ -247,3 +247,18 @@ class Changeset(Base):
     """What caused the write, e.g. ``import outfalls.gpkg`` or ``PUT /collections/outfalls/items/7``."""
     layer: Mapped[str | None] = mapped_column(String(80))
     feature_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+
+
+class LayerVersion(Base):
+    """Each layer's data version, changed by every commit that writes the layer: tile ETags key on it.
+
+    Set at commit time by a deferred trigger on ``changesets`` (migration 0010), so it follows the order
+    writes *commit*: changeset ids follow the order they began, and a long import committing after a later
+    edit would leave an id-based version where the edit put it. A changeset spanning layers (``layer`` NULL,
+    a gazette approval with its parcels) sets the row ``*``, which is part of every layer's version.
+    """
+
+    __tablename__ = "layer_versions"
+
+    layer: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)

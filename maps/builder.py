@@ -41,6 +41,12 @@ DEFAULT_ASSET_URL = "/static/vendor"
 CLUSTER_THRESHOLD = 200
 """Point layers with more features than this are clustered, so the page stays responsive."""
 
+CLUSTER_COLOUR = "#4A4A8C"
+"""Vector-tile clusters (one circle per occupied cell at low zoom, see ``registry.tiles``): a dark indigo no
+category uses, so a cluster is not read as a category."""
+
+CLUSTER_LABEL = "聚合要素(点击查看个数,放大查看详情)"
+
 STATION_RADIUS_M = 700.0
 """Service radius of a community eldercare station (DOMAIN.md §6)."""
 
@@ -203,15 +209,24 @@ def add_tile_layer(m: folium.Map, model: type[Feature], url: str, *, source_laye
     found = categories(model)
     colours = {code: c.colour for code, c in found.items() if code}
     fallback = colour_of(found, None)
-    style = (f"function (p) {{ var c = {htmlsafe_json_dumps(colours)}[p[{htmlsafe_json_dumps(meta.style_field)}]]"
+    style = (f"function (p) {{ if (p.count !== undefined) {{ return {_cluster_style()}; }}"
+             f" var c = {htmlsafe_json_dumps(colours)}[p[{htmlsafe_json_dumps(meta.style_field)}]]"
              f" || {htmlsafe_json_dumps(fallback)}; return {{fill: true, fillColor: c, fillOpacity: 0.5, color: c,"
              " weight: 1, radius: 5}; }")
     options = (f"{{interactive: true, rendererFactory: L.canvas.tile, vectorTileLayerStyles: "
                f"{{{htmlsafe_json_dumps(source_layer or meta.name)}: {style}}}}}")
     layer = VectorGridProtobuf(url, meta.title_zh, options, show=show).add_to(m)
     _TilePopups(model).add_to(layer)
-    Legend(meta.title_zh, found.values()).add_to(layer)
+    Legend(meta.title_zh, [*found.values(), Category(CLUSTER_LABEL, CLUSTER_COLOUR, "point")]).add_to(layer)
     return layer
+
+
+def _cluster_style() -> str:
+    """A cluster's circle (JavaScript, ``p`` its properties): 2 px for one feature, growing with the
+    logarithm of the count to 10 px at 10,000, so dense places stand out without hiding their neighbours."""
+    colour = htmlsafe_json_dumps(CLUSTER_COLOUR)
+    return ("{fill: true, fillColor: " + colour + ", fillOpacity: 0.6, color: " + colour + ", weight: 1,"
+            " radius: Math.min(2 + 2 * Math.log10(p.count), 10)}")
 
 
 def layer_map(model: type[Feature], gdf: gpd.GeoDataFrame, base: BaseMap, *,
@@ -324,24 +339,49 @@ def _display(value: Any, rule: AttrRule | None) -> str:
 
 
 class _TilePopups(MacroElement):
-    """Click popups for a vector-tile layer, built from text nodes (tile properties are data, not HTML)."""
+    """Click popups for a vector-tile layer, built from text nodes (tile properties are data, not HTML); a
+    cluster's popup says how many features it stands for ("12 个要素") and its sums."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
+        // VectorGrid 1.3 predates Leaflet 1.8: its canvas tiles call the removed L.DomEvent.fakeStop on a
+        // click, and Leaflet now asks a small clicked circle for its latlng, which a tile's point lacks.
+        L.DomEvent.fakeStop = L.DomEvent.fakeStop || function (e) { e._stopped = true; };
+        if (!L.Map.prototype._fujianTilePoints) {
+            L.Map.prototype._fujianTilePoints = L.Map.prototype._fireDOMEvent;
+            L.Map.prototype._fireDOMEvent = function (e, type, targets) {
+                (targets || []).forEach(function (t) {
+                    if (t.properties && t._point) { t._latlng = this.mouseEventToLatLng(e); }
+                }, this);
+                return this._fujianTilePoints(e, type, targets);
+            };
+        }
         {{ this._parent.get_name() }}.on("click", function (e) {
+            var p = e.layer.properties;
             var box = L.DomUtil.create("div", "fujian-popup");
             L.DomUtil.create("b", "", box).textContent = {{ this.title|tojson }};
             var table = L.DomUtil.create("table", "", box);
-            {{ this.fields|tojson }}.forEach(function (f) {
-                var v = e.layer.properties[f.name];
-                if (v === undefined) { return; }
+            var addRow = function (label, text) {
                 var row = table.insertRow();
                 var th = L.DomUtil.create("th", "", row);
                 th.style.cssText = "text-align:left;padding-right:8px;white-space:nowrap";
-                th.textContent = f.label;
-                row.insertCell().textContent = (v === null || v === "") ? {{ this.missing|tojson }}
-                    : (f.codes && f.codes[v] !== undefined ? f.codes[v] : String(v));
-            });
+                th.textContent = label;
+                row.insertCell().textContent = text;
+            };
+            if (p.count !== undefined) {
+                L.DomUtil.create("div", "", box).textContent = p.count + " 个要素";
+                var labels = {{ this.labels|tojson }};
+                Object.keys(p).forEach(function (name) {
+                    if (labels[name] !== undefined) { addRow(labels[name] + "(合计)", String(p[name])); }
+                });
+            } else {
+                {{ this.fields|tojson }}.forEach(function (f) {
+                    var v = p[f.name];
+                    if (v === undefined) { return; }
+                    addRow(f.label, (v === null || v === "") ? {{ this.missing|tojson }}
+                        : (f.codes && f.codes[v] !== undefined ? f.codes[v] : String(v)));
+                });
+            }
             L.popup({maxWidth: 360}).setLatLng(e.latlng).setContent(box).openOn(e.target._map);
         });
         {% endmacro %}
@@ -353,6 +393,7 @@ class _TilePopups(MacroElement):
         rules = layer_attributes(model)
         self.title = model.__layer__.title_zh
         self.missing = _MISSING
+        self.labels = {name: rule.zh for name, rule in rules.items()}  # a cluster's other properties are sums
         self.fields = [{"name": f, "label": rules[f].zh if f in rules else f,
                         "codes": {c.code: c.zh for c in rules[f].codes} if f in rules and rules[f].codes else None}
                        for f in model.__layer__.popup_fields]
