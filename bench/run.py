@@ -79,12 +79,10 @@ unless ``--server-settings``."""
 
 PAIRS_SQL = """
     SELECT o.fid AS outfall_fid, z.fid AS zone_fid
-    FROM outfalls o
-    JOIN protected_zones z
-      ON z.valid_to IS NULL AND z.zone_type = ANY(:banned) AND ST_Intersects(o.geom, z.geom)
-    WHERE o.valid_to IS NULL AND o.decision IS DISTINCT FROM 'remove'
+    FROM (SELECT fid, geom FROM protected_zones WHERE valid_to IS NULL AND zone_type = ANY(:banned) OFFSET 0) z
+    JOIN outfalls o ON o.valid_to IS NULL AND o.decision IS DISTINCT FROM 'remove' AND ST_Intersects(o.geom, z.geom)
 """
-"""The protected-zone check's join alone (no distance to the edge, nothing stored): engine against engine."""
+"""The protected-zone check's join alone, shaped as the check's (no distance to the edge, nothing stored)."""
 
 STATIONS = "s.valid_to IS NULL AND s.facility_type = 'community_station' AND (s.opened_on IS NULL OR " \
            "s.opened_on <= current_date)"

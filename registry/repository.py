@@ -25,11 +25,11 @@ from geoalchemy2.shape import from_shape
 from numpy.typing import NDArray
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
-from sqlalchemy import Connection, Engine, and_, false, func, insert, literal, not_, or_, select, text, update
+from sqlalchemy import Connection, Engine, Select, and_, false, func, insert, literal, not_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from layers.admin_divisions import AdminDivision
-from layers.base import SRID, Changeset, Feature, editable_attributes
+from layers.base import SRID, Changeset, Feature, LayerVersion, editable_attributes
 from registry.errors import BadRequest, Forbidden, InvalidInput, NotFound, RegistryError, StaleVersion
 from registry.validation import Issue, check_properties
 
@@ -75,7 +75,7 @@ def visible_at(table: Any, as_of: datetime | None):
 
 
 _COUNTS: dict[tuple[Any, ...], int] = {}
-"""``Store.count`` answers by (database, table, filters, snapshot); emptied when it holds COUNTS_KEPT."""
+"""``Store.count`` answers by (database, layer, filters, layer version); emptied when it holds COUNTS_KEPT."""
 COUNTS_KEPT = 1024
 
 
@@ -140,21 +140,21 @@ class Store:
 
     def count(self, query: Query = Query()) -> int:
         """How many rows match. ``count(*)`` of a big layer costs tens of milliseconds and item pages and
-        maps ask for it again and again, yet it only changes when data does: answers are kept per filters
-        and database snapshot (``pg_current_snapshot()``, which every committed write changes, also one that
-        began before the answer was kept), so a repeated question costs one small round trip."""
+        maps ask for it again and again, yet it only changes when the layer does: answers are kept per
+        filters and layer version (:func:`version_query`, changed by every commit that writes the layer), so
+        a repeated question costs one small round trip."""
         where = self._where(query)
         filters = repr((query.bbox, sorted((query.where or {}).items()), query.as_of, query.fids))
         key = (self.engine.url, self.table.name, filters)
+        version = version_query(self.meta.name).scalar_subquery()
         with self.engine.connect() as conn:
-            known = _COUNTS.get((*key, conn.scalar(select(func.pg_current_snapshot()))))
+            known = _COUNTS.get((*key, conn.scalar(select(version))))
             if known is not None:
                 return known
-            snapshot, n = conn.execute(select(func.pg_current_snapshot(), func.count()).select_from(self.table)
-                                       .where(*where)).one()
+            seen, n = conn.execute(select(version, func.count()).select_from(self.table).where(*where)).one()
         if len(_COUNTS) >= COUNTS_KEPT:
             _COUNTS.clear()
-        _COUNTS[(*key, snapshot)] = n
+        _COUNTS[(*key, seen)] = n
         return n
 
     def extent(self) -> tuple[float, float, float, float] | None:
@@ -429,6 +429,15 @@ def new_changeset(conn: Connection, *, author: str, source: str, layer: str | No
     c = Changeset.__table__
     return conn.execute(insert(c).values(author=author, source=source[:400], layer=layer, feature_count=count)
                         .returning(c.c.id)).scalar_one()
+
+
+def version_query(layer: str) -> Select[Any]:
+    """The layer's data version, as text: its own row of ``layer_versions`` and the row of changesets spanning
+    layers (``*``), each changed by every commit that writes them (see :class:`layers.base.LayerVersion`).
+    Tile ETags and kept counts are keyed on it."""
+    v = LayerVersion.__table__
+    own, spanning = (select(v.c.version).where(v.c.layer == key).scalar_subquery() for key in (layer, "*"))
+    return select(func.concat(func.coalesce(own, 0), ".", func.coalesce(spanning, 0)).label("version"))
 
 
 def data_version(conn: Connection) -> int:

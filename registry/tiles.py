@@ -40,9 +40,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from layers import get_layer
-from layers.base import SRID, Feature, LayerVersion, layer_attributes
+from layers.base import SRID, Feature, layer_attributes
 from registry.api import Registry
 from registry.errors import BadRequest, NotFound, Unavailable
+from registry.repository import version_query
 
 WORLD = func.ST_MakeEnvelope(-20037508.342789244, -20037508.342789244, 20037508.342789244, 20037508.342789244, 3857)
 """Web-Mercator bounds of the tile pyramid (ST_TileEnvelope's default, spelled out to pass a margin)."""
@@ -62,18 +63,10 @@ COUNT = "count"
 _POINTS = {"POINT", "MULTIPOINT"}
 
 
-def _version_query(name: str):
-    """The layer's data version as text: its own row of ``layer_versions`` and the row of changesets spanning
-    layers (``*``), each changed by every commit that writes them (see :class:`layers.base.LayerVersion`)."""
-    v = LayerVersion.__table__
-    own, spanning = (select(v.c.version).where(v.c.layer == key).scalar_subquery() for key in (name, "*"))
-    return select(func.concat(func.coalesce(own, 0), ".", func.coalesce(spanning, 0)).label("version"))
-
-
 def layer_version(reg: Registry, name: str) -> str:
     """The layer's data version: tiles and their HTTP ETags are keyed on it."""
     with reg.engine.connect() as conn:
-        return str(conn.scalar(_version_query(name)))
+        return str(conn.scalar(version_query(name)))
 
 
 def _tiled_model(name: str) -> type[Feature]:
@@ -222,7 +215,7 @@ def _versioned_sql(name: str) -> tuple[str, dict[str, Any]]:
     """The route's SQL for a layer and its constant parameters, compiled once: the layer's data version
     and, unless it equals ``known`` (the client's copy is current), the tile. The tile is a scalar
     subquery in a CASE, so PostgreSQL does not run it for a 304."""
-    version = _version_query(name).subquery("v").c.version
+    version = version_query(name).subquery("v").c.version
     tile_or_none = case((version.is_distinct_from(bindparam("known", type_=String)),
                          _mvt(_tiled_model(name), *ZXY).scalar_subquery()))
     return _compiled(select(version, tile_or_none))

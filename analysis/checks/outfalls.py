@@ -114,7 +114,10 @@ IN_PROTECTED_ZONE = Check(
     message_en="outfall lies inside the {zone_type} '{zone_name}' ({distance_to_edge_m} m from its edge); "
                "remediation decision: {decision}; it must be removed",
     # One finding per (outfall, zone): ``key`` is the zone, so moving an outfall out of one of two
-    # overlapping zones resolves exactly one finding when runs are compared. The distance to the edge is
+    # overlapping zones resolves exactly one finding when runs are compared. Zone by zone (the OFFSET 0
+    # fence keeps the zones outside): each zone probes the outfalls' index and PostGIS reuses the zone's
+    # prepared polygon for all its candidates; the planner's own choice, outfall by outfall, measured
+    # 1.0 s against 0.31 s at province scale. The distance to the edge is
     # geodesic from the outfall to the edge's nearest point, found in the outfall's Gauss-Kruger zone on
     # each zone's edge projected once, densified first so that it keeps the course drawn (straight in
     # lon/lat). A geography distance would measure to great-circle arcs instead (bench: up to 9.6 m off
@@ -123,10 +126,10 @@ IN_PROTECTED_ZONE = Check(
         WITH pairs AS MATERIALIZED (
             SELECT o.fid, o.geom, o.county_code, o.decision, z.fid AS zone_fid, z.name AS zone_name, z.zone_type,
                    {gk_zone_srid_sql("ST_X(o.geom)")} AS srid
-            FROM outfalls o
-            JOIN protected_zones z
-              ON z.valid_to IS NULL AND z.zone_type = ANY(:banned) AND ST_Intersects(o.geom, z.geom)
-            WHERE o.valid_to IS NULL AND o.decision IS DISTINCT FROM 'remove'
+            FROM (SELECT fid, name, zone_type, geom FROM protected_zones
+                  WHERE valid_to IS NULL AND zone_type = ANY(:banned) OFFSET 0) z
+            JOIN outfalls o
+              ON o.valid_to IS NULL AND o.decision IS DISTINCT FROM 'remove' AND ST_Intersects(o.geom, z.geom)
         ), edges AS MATERIALIZED (
             SELECT k.zone_fid, k.srid, ST_Transform(ST_Segmentize(ST_Boundary(z.geom), :edge_step_deg), k.srid)
                    AS edge
