@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import Connection, select, text
@@ -74,72 +75,210 @@ STATUS = {"covered": "全部覆盖", "partial": "部分覆盖", "uncovered": "�
 
 NO_NAME = "(未填写)"
 
-_DISC = """ST_Transform(ST_Buffer(ST_Transform({p}, {z}),
-                                  :disc_scale * ST_Distance(
-                                      ST_Transform({p}, {z}),
-                                      ST_Transform(ST_SetSRID(ST_Project({p}::geography, :radius, 0)::geometry, 4490),
-                                                   {z})),
-                                  CAST(:quad_segs AS integer)), 4490)"""
-"""The station's disc: a circle of the geodesic radius measured in the station's own Gauss-Krüger zone."""
+GRS80_A = 6_378_137.0
+GRS80_E2 = 0.006_694_380_022_90
+"""CGCS2000's ellipsoid (GRS80): semi-major axis in metres and first eccentricity squared."""
+
+FLAT_TOLERANCE = 1e-3
+"""Share of the radius within which the flat measure of a pair is not trusted. Metres per degree of longitude and
+latitude at the station's latitude (GRS80) make a flat measure within 1.2e-5 of the geodesic at 700 m and 8.3e-5
+at 5,000 m anywhere at Fujian's latitudes (tests/analysis/test_eldercare_coverage.py checks it against Karney's
+geodesics): a pair decided flat is decided as the spheroid would decide it, and the others are measured on it."""
+
+EDGE_TOLERANCE = 0.02
+"""Share of an area's diagonal added to that margin where a polygon's edges matter: PostGIS draws geography edges
+as great circles (at most diagonal² / 8R from the straight line in degrees, 1 % of it for a 700 km diagonal) and
+measures to the point of an edge nearest on the sphere (at most e² ≈ 0.7 % of the edge farther than on the
+spheroid)."""
+
+FILLS_BOX = 1e-9
+"""An area whose planar area is within this share of its bounding box's is its box (a rectangle along the meridians
+and parallels, as a 20 m survey square is): its nearest point and farthest vertex are then the box's. The part of
+the box it may leave out is then narrower than 4e-5 of the diagonal, inside the edge tolerance."""
+
+CELLS_PER_REACH = 2
+"""Grid cells per degree-box margin: stations are copied into every cell their search box touches (about 30 each)
+and each area looks up the cell of its south-west corner, a hash join instead of a GiST probe per area."""
+
+SMALL_AREA_CELLS = 0.5
+"""Areas up to this many cells wide and tall go through the grid; larger ones (none in the bench's 20 m squares)
+probe the stations' GiST index, one probe per area."""
+
+MIN_CELL_DEG = 0.000_25
+"""Smallest grid cell (about 25 m), so a radius of a few metres does not explode the grid."""
+
+METRES_PER_DEGREE_MAX = 111_700.0
+"""More metres than in any degree of latitude or longitude (1° of latitude is 111.7 km at the poles)."""
+
+_KEEP = "generate_series(1, 1) AS kept"
+"""A set-returning function in a subquery's select list keeps PostgreSQL from inlining the subquery into the
+joins above it, so its expressions are computed once per row rather than once per candidate pair. (``OFFSET 0``
+would do the same but forbids parallel workers.)"""
+
+
+def _per_degree(lat: str) -> tuple[str, str]:
+    """Metres per degree of longitude and of latitude at ``lat`` on GRS80 (prime vertical and meridian radii)."""
+    w = f"sqrt(1 - {GRS80_E2!r} * sin(radians({lat})) ^ 2)"
+    return (f"pi() / 180 * {GRS80_A!r} * cos(radians({lat})) / {w}",
+            f"pi() / 180 * {GRS80_A * (1 - GRS80_E2)!r} / {w} ^ 3")
+
+
+_POINT = "ST_SetSRID(ST_MakePoint({x}, {y}), 4490)"
+
+_FARTHEST = "(SELECT max(ST_Distance({p}::geography, v.geom::geography)) FROM ST_DumpPoints({a}) v)"
+"""The geodesic distance from a station to an area's farthest vertex."""
 
 _ZONE = "CASE WHEN ST_X({p}) < 118.5 THEN 4527 ELSE 4528 END"
+
+_DISC = """ST_Transform(ST_ClipByBox2D(
+                 ST_Buffer(ST_Transform({p}, {z}),
+                           :disc_scale * ST_Distance(
+                               ST_Transform({p}, {z}),
+                               ST_Transform(ST_SetSRID(ST_Project({p}::geography, :radius, 0)::geometry, 4490), {z})),
+                           CAST(:quad_segs AS integer)),
+                 ST_Expand(box2d(ST_Transform(ST_Envelope({a}), {z})), 1.0)), 4490)"""
+"""The station's disc: a circle of the geodesic radius measured in the station's own Gauss-Krüger zone, cut to
+the area's box (plus a metre) before it is brought back to degrees, so only the few vertices that matter are."""
 
 IN_SERVICE = "(f.opened_on IS NULL OR f.opened_on <= CAST({today} AS date))"
 """A facility serves from its opening date; one registered before it opens does not count yet."""
 
+_LON_M, _LAT_M = _per_degree("sy")
+
+_EX, _EY = "greatest(abs(sx - mx) - hx, 0) * lon_m", "greatest(abs(sy - my) - hy, 0) * lat_m"
+_FX, _FY = "(abs(sx - mx) + hx) * lon_m", "(abs(sy - my) + hy) * lat_m"
+_VX, _VY = "abs(abs(sx - mx) - hx) * lon_m", "abs(abs(sy - my) - hy) * lat_m"
+_NEAREST2 = f"({_EX}) ^ 2 + ({_EY}) ^ 2"
+"""Flat metres², from a station to the nearest point of an area's box (east-west and north-south from its middle)."""
+_CORNER2 = f"({_FX}) ^ 2 + ({_FY}) ^ 2"
+"""… to the box's farthest corner."""
+_SURELY_REACHED = (f"CASE WHEN fills THEN {_NEAREST2} "
+                   f"ELSE least(({_VX}) ^ 2 + ({_FY}) ^ 2, ({_VY}) ^ 2 + ({_FX}) ^ 2) END")
+"""… to a point surely in the area: the box's nearest point when the area fills it, else the farther end of the
+nearer side (each side of a box holds a vertex of what it bounds)."""
+_FARTHEST_AT_LEAST2 = f"greatest(({_FX}) ^ 2 + ({_EY}) ^ 2, ({_FY}) ^ 2 + ({_EX}) ^ 2)"
+"""… that the farthest vertex of an area not filling its box is at least (the nearer end of the farther side)."""
+
+_REACH = f"""SELECT fid, bool_and(fills) AS fills, count(*) AS stations_near, min({_CORNER2}) AS corner2,
+               min({_FARTHEST_AT_LEAST2}) FILTER (WHERE NOT fills) AS farthest2
+        FROM {{pairs}}
+        WHERE {_SURELY_REACHED} <= near2
+           OR {_NEAREST2} <= far2 AND ST_DWithin({_POINT.format(x="sx", y="sy")}::geography, geom::geography, :radius)
+        GROUP BY fid"""
+"""Per area: the stations reaching it (surely when a point of it is inside the margin, else on the spheroid), and
+the nearest any of them comes to covering it whole (flat metres² to the box's farthest corner, or, for an area not
+filling its box, to what its farthest vertex is at least)."""
+
 COVERAGE_SQL = f"""
-    WITH stations AS (
+    WITH stations AS NOT MATERIALIZED (
         SELECT f.geom FROM eldercare_facilities f
         WHERE f.valid_to IS NULL AND {IN_SERVICE.format(today='current_date')}
           AND f.facility_type = ANY(CAST(:station_types AS text[]))
         UNION ALL
         SELECT ST_SetSRID(ST_GeomFromWKB(w), 4490) FROM unnest(CAST(:extra AS bytea[])) AS w
-    ), areas AS (
-        SELECT r.fid, r.name, r.community, r.street, r.county_code, r.population, r.elderly_population, r.geom,
-               ST_Area(r.geom::geography) AS area_m2
+    ), areas AS NOT MATERIALIZED (
+        SELECT r.fid, r.name, r.community, r.street, r.county_code, r.population, r.elderly_population, r.area_ha,
+               r.geom
         FROM residential_areas r
         WHERE r.valid_to IS NULL AND (CAST(:fids AS bigint[]) IS NULL OR r.fid = ANY(CAST(:fids AS bigint[])))
-    ), near AS (
-        SELECT a.fid, s.geom AS station,
-               (SELECT max(ST_Distance(s.geom::geography, v.geom::geography)) FROM ST_DumpPoints(a.geom) v)
-                   <= :radius AS whole
-        FROM areas a
-        JOIN stations s ON s.geom && ST_Expand(a.geom, :prefilter_deg)
-                       AND ST_DWithin(s.geom::geography, a.geom::geography, :radius)
+    ), placed AS NOT MATERIALIZED (
+        -- each station with its metres per degree, and the box in degrees of everything within its reach
+        SELECT geom, sx, sy, lon_m, lat_m, sx - :reach_m / lon_m AS west, sx + :reach_m / lon_m AS east,
+               sy - :reach_m / lat_m AS south, sy + :reach_m / lat_m AS north
+        FROM (SELECT geom, sx, sy, {_LON_M} AS lon_m, {_LAT_M} AS lat_m
+              FROM (SELECT geom, ST_X(geom) AS sx, ST_Y(geom) AS sy FROM stations
+                    -- for some areas only, the stations around them (twice the box margin: every station in reach)
+                    WHERE CAST(:fids AS bigint[]) IS NULL OR geom && (
+                        SELECT ST_Expand(ST_SetSRID(ST_Extent(geom)::geometry, 4490), 2 * :prefilter_deg) FROM areas)
+                   ) p) s
+    ), cells AS (
+        -- each station in every grid cell its box touches, widened south-west by the width of a small area
+        SELECT sx, sy, lon_m, lat_m, west, east, south, north, first_x + i AS cx, first_y + j AS cy, {_KEEP}
+        FROM (SELECT sx, sy, lon_m, lat_m, west, east, south, north,
+                     floor((west - :small_deg) / :cell_deg)::bigint AS first_x,
+                     floor((south - :small_deg) / :cell_deg)::bigint AS first_y, {_KEEP}
+              FROM placed) s
+        CROSS JOIN generate_series(0, :cells_across - 1) AS i CROSS JOIN generate_series(0, :cells_across - 1) AS j
+        WHERE first_x + i <= floor(east / :cell_deg) AND first_y + j <= floor(north / :cell_deg)
+    ), bounded AS NOT MATERIALIZED (
+        SELECT fid, geom, ST_XMin(geom) AS x0, ST_YMin(geom) AS y0, ST_XMax(geom) AS x1, ST_YMax(geom) AS y1,
+               ST_Area(geom) AS deg2, {_KEEP}
+        FROM areas
+    ), measured AS NOT MATERIALIZED (
+        -- each area's box (middle and half-sides in degrees), whether it fills it, its grid cell and its margins
+        SELECT fid, geom, x0, y0, x1, y1, (x0 + x1) / 2 AS mx, (y0 + y1) / 2 AS my, (x1 - x0) / 2 AS hx,
+               (y1 - y0) / 2 AS hy, deg2 >= (1 - :fills_box) * (x1 - x0) * (y1 - y0) AS fills,
+               greatest(:near_m - :edge_m_per_deg * sqrt((x1 - x0) ^ 2 + (y1 - y0) ^ 2), 0) ^ 2 AS near2,
+               (:far_m + :edge_m_per_deg * sqrt((x1 - x0) ^ 2 + (y1 - y0) ^ 2)) ^ 2 AS far2,
+               floor(x0 / :cell_deg)::bigint AS cx, floor(y0 / :cell_deg)::bigint AS cy, {_KEEP}
+        FROM bounded
+    ), gridded AS (
+        -- (small area, station) pairs whose boxes meet, found by grid cell
+        SELECT a.*, c.sx, c.sy, c.lon_m, c.lat_m
+        FROM measured a JOIN cells c ON c.cx = a.cx AND c.cy = a.cy
+        WHERE a.x1 - a.x0 <= :small_deg AND a.y1 - a.y0 <= :small_deg
+          AND a.x0 <= c.east AND a.x1 >= c.west AND a.y0 <= c.north AND a.y1 >= c.south
+    ), probed AS (
+        -- (large area, station) pairs, found by the stations' index from each large area
+        SELECT a.*, s.sx, s.sy, s.lon_m, s.lat_m
+        FROM measured a
+        CROSS JOIN LATERAL (SELECT *, {_KEEP} FROM placed WHERE geom && ST_Expand(a.geom, :prefilter_deg)) s
+        WHERE a.x1 - a.x0 > :small_deg OR a.y1 - a.y0 > :small_deg
     ), reach AS (
-        SELECT fid, count(*) AS stations_near, bool_or(whole) AS whole FROM near GROUP BY fid
-    ), discs AS (
-        SELECT n.fid, ST_Union({_DISC.format(p="n.station", z=_ZONE.format(p="n.station"))}) AS disc
-        FROM near n JOIN reach r USING (fid)
-        WHERE NOT r.whole
-        GROUP BY n.fid
+        {_REACH.format(pairs="gridded")}
+        UNION ALL
+        {_REACH.format(pairs="probed")}
     ), parts AS (
+        -- an area no station surely covers whole, but one may, is decided on the spheroid as before
         SELECT a.*, coalesce(r.stations_near, 0) AS stations_near,
-               CASE WHEN r.fid IS NULL THEN 'none' WHEN r.whole THEN 'whole' ELSE 'partial' END AS reached,
-               CASE WHEN r.fid IS NULL THEN a.geom
-                    WHEN NOT r.whole THEN ST_CollectionExtract(ST_Difference(a.geom, d.disc), 3) END AS gap
-        FROM areas a LEFT JOIN reach r USING (fid) LEFT JOIN discs d USING (fid)
-    ), measured AS (
-        -- a partial gap under min_gap_m2 is the discs' drawing noise; an area no station reaches is a gap whole
-        SELECT p.*, CASE WHEN p.reached = 'partial' AND ST_Area(p.gap::geography) < :min_gap_m2 THEN 0.0
-                         ELSE coalesce(ST_Area(p.gap::geography), 0.0) END AS gap_m2
+               CASE WHEN coalesce(r.stations_near, 0) = 0 THEN 'none'
+                    WHEN r.corner2 <= :whole_near2
+                      OR CASE WHEN r.fills THEN r.corner2 ELSE r.farthest2 END <= :whole_far2 AND EXISTS (
+                        SELECT 1 FROM stations s
+                        WHERE s.geom && ST_Expand(a.geom, :prefilter_deg)
+                          AND {_FARTHEST.format(p="s.geom", a="a.geom")} <= :radius) THEN 'whole'
+                    ELSE 'partial' END AS reached, {_KEEP}
+        FROM areas a LEFT JOIN reach r USING (fid)
+    ), gaps AS (
+        SELECT p.*,
+               CASE WHEN reached = 'none' THEN geom WHEN reached = 'partial' THEN (
+                   SELECT ST_CollectionExtract(ST_Difference(p.geom, ST_Union({_DISC.format(
+                       p="s.geom", z=_ZONE.format(p="s.geom"), a="p.geom")})), 3)
+                   FROM stations s
+                   WHERE s.geom && ST_Expand(p.geom, :prefilter_deg)
+                     AND ST_DWithin(s.geom::geography, p.geom::geography, :radius)) END AS gap, {_KEEP}
         FROM parts p
+    ), measured_gaps AS (
+        -- a partial gap under min_gap_m2 is the discs' drawing noise; an area no station reaches is a gap whole
+        SELECT g.*, CASE WHEN reached = 'partial' THEN ST_Area(geom::geography) END AS area_m2,
+               CASE WHEN reached = 'partial' THEN ST_Area(gap::geography) END AS gap_m2, {_KEEP}
+        FROM gaps g
     )
-    SELECT m.fid, m.name, m.community, m.street, m.county_code,
-           (SELECT d.name FROM admin_divisions d WHERE d.valid_to IS NULL AND d.code = m.county_code
-             ORDER BY d.valid_until DESC NULLS FIRST LIMIT 1) AS county_name,
-           left(m.county_code, 4) || '00' AS city_code,
-           (SELECT d.name FROM admin_divisions d WHERE d.valid_to IS NULL AND d.code = left(m.county_code, 4) || '00'
-             ORDER BY d.valid_until DESC NULLS FIRST LIMIT 1) AS city_name,
-           m.population, m.elderly_population, m.stations_near, m.area_m2,
+    SELECT m.fid, m.name, m.community, m.street, m.county_code, left(m.county_code, 4) || '00' AS city_code,
+           m.population, m.elderly_population, m.stations_near, m.area_ha,
            CASE m.reached WHEN 'none' THEN 0.0 WHEN 'whole' THEN 1.0
-                ELSE greatest(0.0, 1.0 - m.gap_m2 / m.area_m2) END AS covered_share,
+                WHEN 'partial' THEN CASE WHEN m.gap_m2 < :min_gap_m2 THEN 1.0
+                                         ELSE greatest(0.0, 1.0 - m.gap_m2 / m.area_m2) END END AS covered_share,
            ST_AsBinary(m.geom) AS geom_wkb,
-           CASE WHEN m.gap_m2 > 0 THEN ST_AsBinary(m.gap) END AS gap_wkb
-    FROM measured m
-    ORDER BY m.county_code, m.street, m.community, m.fid
+           CASE WHEN m.reached = 'none' OR m.gap_m2 >= :min_gap_m2 THEN ST_AsBinary(m.gap) END AS gap_wkb
+    FROM measured_gaps m
 """
-"""One row per residential area: its covered share of area (hence of elderly residents) and its gap."""
+"""One row per residential area: its covered share of area (hence of elderly residents) and its gap.
+
+Stations and areas meet in a hash join on grid cells (no GiST probe per area). Each (area, station) pair whose
+degree boxes meet is measured flat, in metres per degree at the station's latitude, from the station to the area's
+box: almost every pair is clearly within or beyond the radius and is decided there; the few within the flat margin
+are measured on the spheroid as before (``ST_DWithin`` on geography, the farthest vertex by ``ST_Distance``). Only
+areas reached in part build discs, each cut to the area before it is brought back from Gauss-Krüger."""
+
+NAMES_SQL = """
+    SELECT DISTINCT ON (code) code, name FROM admin_divisions WHERE valid_to IS NULL
+    ORDER BY code, valid_until DESC NULLS FIRST
+"""
+"""The name in force of every division code (counties and cities)."""
+
+ORDER = ("county_code", "street", "community", "fid")
+"""Areas are listed by county, street, community and feature id (text in code point order, blanks last)."""
 
 
 @dataclass(frozen=True)
@@ -209,8 +348,27 @@ def coverage(reg: Registry, *, radius_m: float = STATION_RADIUS_M, area: str | N
     types = check_station_types(station_types)
     with reg.engine.connect() as conn:
         fids, label = area_fids(conn, area)
-        frame = pd.read_sql(text(COVERAGE_SQL), conn, params=coverage_params(radius_m, types, extra_stations, fids))
-    return _coverage_of(frame, radius_m, types, label)
+        frame = _read_frame(conn, COVERAGE_SQL, coverage_params(radius_m, types, extra_stations, fids))
+        names = dict(conn.execute(text(NAMES_SQL)).all())
+    return _coverage_of(_named(_ordered(frame), names), radius_m, types, label)
+
+
+def _read_frame(conn: Connection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    """The rows of the coverage query as a frame, read in PostgreSQL's binary format straight from the driver:
+    ``pd.read_sql`` spends longer on SQLAlchemy's row objects than the query takes for a province (1,000,000 rows).
+
+    No statistics exist on the grid cells and per-area figures the query computes, so PostgreSQL guesses: 200
+    cells, which prices the hash join of areas and cells far too high (it would sort both sides in every worker for
+    a merge join instead), and a handful of reached areas, which it would keep in a Materialize node and scan once
+    per area of a county. Hash joins are right for both.
+    """
+    conn.execute(text("SET LOCAL enable_mergejoin = off"))
+    conn.execute(text("SET LOCAL enable_material = off"))
+    compiled = text(sql).bindparams(**params).compile(dialect=conn.dialect)
+    with conn.connection.driver_connection.cursor(binary=True) as cursor:
+        cursor.execute(str(compiled), compiled.params)
+        columns = [c.name for c in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
 
 
 def facilities_near(reg: Registry, result: Coverage) -> gpd.GeoDataFrame:
@@ -225,11 +383,21 @@ def facilities_near(reg: Registry, result: Coverage) -> gpd.GeoDataFrame:
 
 def coverage_params(radius_m: float, station_types: Sequence[str], extra_stations: Sequence[shapely.Point],
                     fids: list[int] | None) -> dict[str, Any]:
-    """The bound parameters of :data:`COVERAGE_SQL` (also used by the siting query, which embeds it)."""
+    """The bound parameters of :data:`COVERAGE_SQL`: the radius and its margins, and the grid's cells."""
+    prefilter = radius_m / METRES_PER_DEGREE_MIN
+    cell = max(prefilter / CELLS_PER_REACH, MIN_CELL_DEG)
+    small = SMALL_AREA_CELLS * cell
+    edge_m_per_deg = EDGE_TOLERANCE * METRES_PER_DEGREE_MAX
+    # the stations' boxes hold every small area a flat margin could keep, at the station's latitude
+    reach = (radius_m * (1 + FLAT_TOLERANCE) + edge_m_per_deg * small * math.sqrt(2)) * (1 + FLAT_TOLERANCE)
     return {"radius": radius_m, "station_types": list(station_types), "fids": fids,
-            "extra": [shapely.to_wkb(p) for p in extra_stations], "prefilter_deg": radius_m / METRES_PER_DEGREE_MIN,
-            "quad_segs": QUAD_SEGS, "disc_scale": DISC_SCALE,
-            "min_gap_m2": MIN_GAP_M2}
+            "extra": [shapely.to_wkb(p) for p in extra_stations], "prefilter_deg": prefilter,
+            "cell_deg": cell, "small_deg": small,
+            "cells_across": math.floor((2 * reach / METRES_PER_DEGREE_MIN + small) / cell) + 2,
+            "reach_m": reach, "near_m": radius_m * (1 - FLAT_TOLERANCE), "far_m": radius_m * (1 + FLAT_TOLERANCE),
+            "edge_m_per_deg": edge_m_per_deg, "fills_box": FILLS_BOX,
+            "whole_near2": (radius_m * (1 - FLAT_TOLERANCE)) ** 2, "whole_far2": (radius_m * (1 + FLAT_TOLERANCE)) ** 2,
+            "quad_segs": QUAD_SEGS, "disc_scale": DISC_SCALE, "min_gap_m2": MIN_GAP_M2}
 
 
 def check_radius(radius_m: float) -> float:
@@ -262,13 +430,31 @@ def area_fids(conn: Connection, area: str | None) -> tuple[list[int] | None, str
     return list(fids), where.label
 
 
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows in :data:`ORDER`, sorted here rather than in SQL: in the database the sort would run on one core
+    after the parallel work, over a million rows carrying their polygons."""
+    keys = []
+    for column in reversed(ORDER):
+        codes, values = pd.factorize(frame[column], sort=True)
+        keys.append(np.where(codes < 0, len(values), codes))
+    return frame.iloc[np.lexsort(keys)].reset_index(drop=True)
+
+
+def _named(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """County and city names beside their codes (None where the registry has no division of that code)."""
+    for code, name in (("county_code", "county_name"), ("city_code", "city_name")):
+        found = frame[code].map(names)
+        frame.insert(frame.columns.get_loc(code) + 1, name, found.astype(object).where(found.notna(), None))
+    return frame
+
+
 def _coverage_of(frame: pd.DataFrame, radius_m: float, types: tuple[str, ...], label: str | None) -> Coverage:
-    geoms = shapely.from_wkb(frame.pop("geom_wkb").map(bytes))
-    gap_geoms = shapely.from_wkb(frame.pop("gap_wkb").map(lambda b: None if b is None else bytes(b)))
+    geoms = shapely.from_wkb(frame.pop("geom_wkb").to_numpy())
+    gap_geoms = shapely.from_wkb(frame.pop("gap_wkb").to_numpy())
     share = frame["covered_share"].astype(float)
     frame = frame.assign(covered_share=share, covered_elderly=frame["elderly_population"] * share,
                          uncovered_elderly=frame["elderly_population"] * (1 - share),
-                         status=["covered" if s >= 1 else "uncovered" if s <= 0 else "partial" for s in share])
+                         status=np.select([share >= 1, share <= 0], ["covered", "uncovered"], "partial"))
     areas = gpd.GeoDataFrame(frame, geometry=geoms, crs=SRID)
     has_gap = pd.notna(gap_geoms)
     gaps = gpd.GeoDataFrame(frame.loc[has_gap, ["fid", "name", "community", "street", "county_code",

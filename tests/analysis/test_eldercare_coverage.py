@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 import shapely
 import shapely.ops
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import MultiPolygon, Point, Polygon
+from sqlalchemy import text
 
-from analysis.eldercare_coverage import coverage
+from analysis.eldercare_coverage import FLAT_TOLERANCE, MAX_RADIUS_M, STATION_RADIUS_M, _per_degree, coverage
 from registry import Registry
 from registry.errors import InvalidInput
 from tests.analysis.eldercare_places import GEOD, JIANYANG, SUIAN, ZHANGPU, add_area, add_station, at, rect, square
@@ -174,3 +178,81 @@ def test_an_area_limits_the_residential_areas_not_the_stations(reg: Registry) ->
 
     assert list(result.areas["name"]) == ["圈内小区"]
     assert result.covered_elderly == 25 and result.area_label.startswith("自定义范围")
+
+
+@pytest.mark.parametrize("radius_m", [STATION_RADIUS_M, MAX_RADIUS_M])
+def test_the_flat_measure_is_well_inside_its_tolerance_at_fujian_latitudes(reg: Registry, radius_m: float) -> None:
+    """Pairs are decided flat, in metres per degree at the station's latitude as PostgreSQL computes them, unless
+    they lie within FLAT_TOLERANCE of the radius: the flat measure must stay well inside it (Karney's geodesics)."""
+    rng = np.random.default_rng(20221110)
+    lon, lat = rng.uniform(115.8, 120.7, 2000), rng.uniform(23.5, 28.4, 2000)
+    lon2, lat2, _ = GEOD.fwd(lon, lat, rng.uniform(0, 360, 2000), np.full(2000, radius_m))
+    lon_m, lat_m = _per_degree("sy")
+    with reg.engine.connect() as conn:
+        scale = conn.execute(text(f"SELECT {lon_m}, {lat_m} FROM unnest(CAST(:lat AS float8[])) AS sy"),
+                             {"lat": lat.tolist()}).all()
+    per_degree = np.array(scale)
+    flat = np.hypot((lon2 - lon) * per_degree[:, 0], (lat2 - lat) * per_degree[:, 1])
+    assert np.abs(flat / radius_m - 1).max() < FLAT_TOLERANCE / 10
+
+
+def _rotated_square(centre: tuple[float, float], side_m: float, turn_deg: float) -> MultiPolygon:
+    """A square turned off the meridians, so it does not fill its bounding box."""
+    corners = [at(centre, side_m / math.sqrt(2), turn_deg + 45 + 90 * k) for k in range(4)]
+    return MultiPolygon([shapely.orient_polygons(Polygon(corners))])
+
+
+def test_areas_at_the_radius_are_decided_as_the_spheroid_decides_them(reg: Registry) -> None:
+    """Squares, turned squares and a long strip within a few metres of two stations' 700 m circles: the fast
+    flat decisions and the spheroid must agree on every one. Stations within reach are counted as PostGIS's
+    geodesic ``ST_DWithin`` counts them; an area is covered whole when every vertex is within 700 m of one
+    station (Karney's geodesics), and not reached at all when no station counts."""
+    east = at(SUIAN, 1300, 90)
+    add_station(reg, SUIAN, name="城内站")
+    add_station(reg, east, name="东门站")
+    rng = np.random.default_rng(700)
+    for k in range(60):
+        station = (SUIAN, east)[k % 2]
+        centre = at(station, 700 + rng.uniform(-12, 12), rng.uniform(0, 360))
+        shape = square(centre, 10) if k % 3 else _rotated_square(centre, 10, rng.uniform(5, 40))
+        add_area(reg, shape, f"边界{k}", 10)
+    add_area(reg, rect(at(SUIAN, 650, 90), 1400, 30), "长条", 10)  # wider than the grid's small areas
+
+    result = coverage(reg)
+
+    areas = result.areas.set_index("fid")
+    with reg.engine.connect() as conn:
+        measured = conn.execute(text(
+            "SELECT r.fid, count(*) FILTER (WHERE ST_DWithin(f.geom::geography, r.geom::geography, 700)), "
+            "min(ST_Distance(f.geom::geography, r.geom::geography)) FROM residential_areas r "
+            "CROSS JOIN eldercare_facilities f WHERE r.valid_to IS NULL AND f.valid_to IS NULL GROUP BY r.fid")).all()
+    counted = {fid: n for fid, n, _ in measured}
+    nearest = {fid: d for fid, _, d in measured}
+    assert areas["stations_near"].to_dict() == counted
+    for fid, row in areas.iterrows():
+        vertices = shapely.get_coordinates(row.geometry)
+        farthest = min(max(_metres(s, v) for v in vertices) for s in (SUIAN, east))
+        if farthest <= 700:
+            assert row.covered_share == 1.0, row["name"]
+        elif counted[fid] == 0:
+            assert row.covered_share == 0.0 and row.status == "uncovered", row["name"]
+        elif nearest[fid] < 700 - 0.05:  # the discs are drawn to 4 cm of the circle
+            assert row.covered_share > 0, row["name"]
+        if counted[fid] == 1 and farthest > 702:  # a corner 2 m out leaves more than the 1 m² of drawing noise
+            assert row.covered_share < 1, row["name"]
+    assert {"covered", "partial", "uncovered"} <= set(areas["status"])
+    assert 0 < sum(n == 0 for n in counted.values()) < len(counted)
+
+
+def test_areas_are_listed_by_county_street_and_community_and_an_empty_window_has_none(reg: Registry) -> None:
+    add_station(reg, SUIAN)
+    add_area(reg, square(at(SUIAN, 100, 0)), "旧镇甲", 5, street="旧镇镇", community="东社区")
+    add_area(reg, square(at(SUIAN, 200, 0)), "绥安乙", 5, community="西社区")
+    add_area(reg, square(at(SUIAN, 300, 0)), "绥安甲", 5, community="东社区")
+    add_area(reg, square((118.1200, 27.3320)), "建阳甲", 5, street="潭城街道", county=JIANYANG)
+
+    result = coverage(reg)
+
+    assert list(result.areas["name"]) == ["旧镇甲", "绥安甲", "绥安乙", "建阳甲"]
+    empty = coverage(reg, area=shapely.box(119.0, 26.0, 119.01, 26.01).wkt)
+    assert empty.areas.empty and empty.gaps.empty and empty.summary()["share_pct"] == 0.0
