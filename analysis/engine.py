@@ -162,7 +162,7 @@ class Area:
         meets = func.ST_Intersects(geom, self.geometry())
         if self.code is None or county_code is None:
             return meets
-        return or_(meets, geom.is_(None) & county_code.startswith(_code_prefix(self.code)))
+        return or_(meets, geom.is_(None) & county_code.startswith(code_prefix(self.code)))
 
 
 def _in_force(a: Any) -> ColumnElement[bool]:
@@ -170,7 +170,7 @@ def _in_force(a: Any) -> ColumnElement[bool]:
     return a.c.valid_to.is_(None) & or_(a.c.valid_until.is_(None), a.c.valid_until > func.current_date())
 
 
-def _code_prefix(code: str) -> str:
+def code_prefix(code: str) -> str:
     """The part of a GB/T 2260 code its subdivisions share: 350000 → 35, 350600 → 3506, 350623 → 350623."""
     if code.endswith("0000"):
         return code[:2]

@@ -73,7 +73,7 @@ def findings(run_id: int) -> Response:
     found = load_run(registry(), run_id)
     fmt = request.args.get("f", "geojson")
     if fmt == "geojson":
-        return Response(json.dumps(_feature_collection(found.findings()), ensure_ascii=False),
+        return Response(json.dumps(feature_collection(found.findings()), ensure_ascii=False),
                         mimetype="application/geo+json")
     if fmt not in DOWNLOADS:
         raise InvalidInput(f"不支持的格式 {fmt} / unknown format {fmt}; use geojson, csv or gpkg")
@@ -90,7 +90,7 @@ def compare(run_id: int, other_id: int) -> Response:
     comparison = load_run(reg, run_id).compare(load_run(reg, other_id))
     return jsonify(before=_status(comparison.before), after=_status(comparison.after), notes=comparison.notes,
                    summary=comparison.summary().to_dict("records"),
-                   **{part: _feature_collection(getattr(comparison, part))
+                   **{part: feature_collection(getattr(comparison, part))
                       for part in ("new", "resolved", "unchanged")})
 
 
@@ -133,7 +133,7 @@ def _status(found: Run) -> dict[str, Any]:
     return body
 
 
-def _feature_collection(frame: Any) -> dict[str, Any]:
+def feature_collection(frame: Any) -> dict[str, Any]:
     collection = frame.to_crs(4326).to_geo_dict(na="null", drop_id=True)
     collection["numberMatched"] = collection["numberReturned"] = len(frame)
     return collection

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from analysis.eldercare_coverage import LEVELS, STATION_RADIUS_M, Coverage, coverage, facilities_near
 from analysis.eldercare_siting import SiteProposal, propose_sites, read_candidates
 from analysis.eldercare_targets import target_status
-from gis_app.checks import _feature_collection
+from gis_app.checks import feature_collection
 from gis_app.mapviews import ASSET_URL, base_map, html
 from layers.eldercare import STATION_TYPES
 from maps.eldercare import coverage_map
@@ -51,7 +51,7 @@ def coverage_json() -> Response:
     level = args.get("level")
     levels = [level] if level else list(LEVELS)
     return jsonify(summary=result.summary(), by={name: result.by(name).to_dict("records") for name in levels},
-                   areas=_feature_collection(result.areas), gaps=_feature_collection(result.gaps))
+                   areas=feature_collection(result.areas), gaps=feature_collection(result.gaps))
 
 
 @bp.get("/sites")
@@ -104,8 +104,8 @@ def _propose(args: Mapping[str, Any], candidates: gpd.GeoDataFrame | None = None
 
 
 def _proposal_json(proposal: SiteProposal) -> dict[str, Any]:
-    return {"summary": proposal.summary(), "sites": _feature_collection(proposal.sites),
-            "gaps_after": _feature_collection(proposal.after.gaps)}
+    return {"summary": proposal.summary(), "sites": feature_collection(proposal.sites),
+            "gaps_after": feature_collection(proposal.after.gaps)}
 
 
 def _types(args: Mapping[str, Any]) -> list[str]:

@@ -152,12 +152,12 @@ def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, sho
     stays visible at every zoom.
     """
     meta = model.__layer__
-    gdf = _lonlat(gdf)
+    gdf = to_lonlat(gdf)
     styles = gdf[meta.style_field] if meta.style_field in gdf else [None] * len(gdf)
     found = categories(model, styles)
     colours = [colour_of(found, v) for v in styles]
     group = folium.FeatureGroup(name=meta.title_zh, show=show).add_to(m)
-    _draw(group, gdf, colours, _popups(model, gdf), _tooltips(model, gdf), cluster_threshold=cluster_threshold)
+    draw_features(group, gdf, colours, _popups(model, gdf), _tooltips(model, gdf), cluster_threshold=cluster_threshold)
 
     entries = list(found.values())
     layer, attribute, code = _STATIONS
@@ -180,16 +180,16 @@ def add_findings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "检查发
                  show: bool = True) -> folium.FeatureGroup:
     """Draw check findings in red, over the layers: a run's findings frame (``check_id``, ``severity``,
     ``message_zh``) as ``analysis.runs.Run.findings()`` gives it, or any frame with a ``message``."""
-    gdf = _lonlat(gdf)
+    gdf = to_lonlat(gdf)
     messages = gdf["message_zh"] if "message_zh" in gdf else gdf["message"]
-    popups = [_popup_html(name, [("检查规则", _display(check_id, None)),
-                                 ("严重程度", SEVERITY_ZH.get(str(severity), _display(severity, None))),
-                                 ("说明", _display(message, None))])
+    popups = [popup_html(name, [("检查规则", as_text(check_id, None)),
+                                ("严重程度", SEVERITY_ZH.get(str(severity), as_text(severity, None))),
+                                ("说明", as_text(message, None))])
               for check_id, severity, message in zip(gdf["check_id"], gdf["severity"], messages, strict=True)]
-    tooltips = [escape(_display(message, None)) for message in messages]
+    tooltips = [escape(as_text(message, None)) for message in messages]
     group = folium.FeatureGroup(name=name, show=show).add_to(m)
-    _draw(group, gdf, [FINDING_COLOUR] * len(gdf), popups, tooltips, cluster_threshold=CLUSTER_THRESHOLD,
-          emphasis=True)
+    draw_features(group, gdf, [FINDING_COLOUR] * len(gdf), popups, tooltips,
+                  cluster_threshold=CLUSTER_THRESHOLD, emphasis=True)
     Legend(name, [Category(name, FINDING_COLOUR)]).add_to(group)
     return group
 
@@ -232,8 +232,8 @@ def _cluster_style() -> str:
 def layer_map(model: type[Feature], gdf: gpd.GeoDataFrame, base: BaseMap, *,
               asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
     """One layer on its own page, titled with its Chinese name and fitted to its features."""
-    gdf = _lonlat(gdf)
-    m = new_map(base, _bounds([gdf]), title=model.__layer__.title_zh, asset_url=asset_url)
+    gdf = to_lonlat(gdf)
+    m = new_map(base, bounds_of([gdf]), title=model.__layer__.title_zh, asset_url=asset_url)
     add_layer(m, model, gdf)
     return m
 
@@ -247,10 +247,10 @@ def combined_map(layers: Sequence[tuple[type[Feature], gpd.GeoDataFrame]], base:
     ``tile_layers`` are (model, tile URL template) pairs for layers too big to embed; they are drawn
     under the embedded layers. The view fits the embedded data (tiles have no extent to read).
     """
-    frames = [(model, _lonlat(gdf)) for model, gdf in layers]
+    frames = [(model, to_lonlat(gdf)) for model, gdf in layers]
     if findings is not None:
-        findings = _lonlat(findings)
-    m = new_map(base, _bounds([gdf for _, gdf in frames] + ([findings] if findings is not None else [])),
+        findings = to_lonlat(findings)
+    m = new_map(base, bounds_of([gdf for _, gdf in frames] + ([findings] if findings is not None else [])),
                 title=title, asset_url=asset_url)
     for model, url in tile_layers:
         add_tile_layer(m, model, url)
@@ -271,8 +271,9 @@ _BIND = JsCode("""function (feature, layer) {
 }""")
 
 
-def _draw(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, colours: Sequence[str], popups: Sequence[str],
-          tooltips: Sequence[str], *, cluster_threshold: int, emphasis: bool = False) -> None:
+def draw_features(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, colours: Sequence[str],
+                  popups: Sequence[str], tooltips: Sequence[str], *, cluster_threshold: int,
+                  emphasis: bool = False) -> None:
     """Points as one circle marker each (what a cluster needs); other shapes as a single GeoJSON
     layer (multi-points as circle markers), whose popups and tooltips are the already-escaped HTML
     carried in its properties."""
@@ -303,26 +304,25 @@ def _popups(model: type[Feature], gdf: gpd.GeoDataFrame) -> list[str]:
     meta = model.__layer__
     rules = layer_attributes(model)
     fields = [f for f in meta.popup_fields if f in gdf]
-    return [_popup_html(meta.title_zh, [(rules[f].zh if f in rules else f,
-                                         _display(value, rules.get(f))) for f, value in zip(fields, values,
-                                                                                           strict=True)])
+    return [popup_html(meta.title_zh, [(rules[f].zh if f in rules else f, as_text(value, rules.get(f)))
+                                       for f, value in zip(fields, values, strict=True)])
             for values in gdf[fields].itertuples(index=False, name=None)]
 
 
 def _tooltips(model: type[Feature], gdf: gpd.GeoDataFrame) -> list[str]:
     label = model.__layer__.label_field
     if label in gdf:
-        return [escape(_display(v, None)) for v in gdf[label]]
+        return [escape(as_text(v, None)) for v in gdf[label]]
     return [escape(model.__layer__.title_zh)] * len(gdf)
 
 
-def _popup_html(title: str, rows: Iterable[tuple[str, Any]]) -> str:
+def popup_html(title: str, rows: Iterable[tuple[str, Any]]) -> str:
     cells = "".join(f'<tr><th style="text-align:left;padding-right:8px;white-space:nowrap">{escape(label)}</th>'
                     f"<td>{escape(value)}</td></tr>" for label, value in rows)
     return f'<div class="fujian-popup"><b>{escape(title)}</b><table>{cells}</table></div>'
 
 
-def _display(value: Any, rule: AttrRule | None) -> str:
+def as_text(value: Any, rule: AttrRule | None) -> str:
     """A value as a reader expects it: codes by their Chinese label, dates as dates, no float noise."""
     key = style_key(value)
     if not key:
@@ -402,7 +402,7 @@ class _TilePopups(MacroElement):
 # --------------------------------------------------------------------------- data
 
 
-def _lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def to_lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Features with a geometry, in longitude/latitude; CGCS2000 is used as WGS 84 (equal at metre level)."""
     if gdf.crs is None:
         raise ValueError("数据未声明坐标系 / the GeoDataFrame has no CRS: declare EPSG:4490 or EPSG:4326")
@@ -411,7 +411,7 @@ def _lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
 
 
-def _bounds(frames: Iterable[gpd.GeoDataFrame]) -> Bounds | None:
+def bounds_of(frames: Iterable[gpd.GeoDataFrame]) -> Bounds | None:
     """The extent of all features, padded so a single point does not zoom the map to its maximum."""
     boxes = [f.total_bounds for f in frames if len(f)]
     if not boxes:

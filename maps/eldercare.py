@@ -16,13 +16,13 @@ from maps.builder import (
     DEFAULT_ASSET_URL,
     STATION_RADIUS_M,
     BaseMap,
-    _bounds,
-    _display,
-    _draw,
-    _lonlat,
-    _popup_html,
     add_layer,
+    as_text,
+    bounds_of,
+    draw_features,
     new_map,
+    popup_html,
+    to_lonlat,
 )
 from maps.style import Category, Legend
 from maps.text import escape
@@ -47,10 +47,10 @@ def coverage_map(facilities: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, gaps: gp
                  title: str = "社区居家养老服务站覆盖情况", asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
     """One page: facilities (community stations with their ``radius_m`` circles), residential areas coloured
     by coverage, the gaps shaded over them, and proposed sites with the circle each would serve."""
-    facilities, areas, gaps = _lonlat(facilities), _lonlat(areas), _lonlat(gaps)
-    sites = _lonlat(sites) if sites is not None else None
+    facilities, areas, gaps = to_lonlat(facilities), to_lonlat(areas), to_lonlat(gaps)
+    sites = to_lonlat(sites) if sites is not None else None
     frames = [areas, facilities] + ([sites] if sites is not None else [])
-    m = new_map(base, _bounds(frames), title=title, asset_url=asset_url)
+    m = new_map(base, bounds_of(frames), title=title, asset_url=asset_url)
     add_areas(m, areas, radius_m)
     add_gaps(m, gaps)
     add_layer(m, EldercareFacility, facilities, station_radius_m=radius_m)
@@ -63,16 +63,16 @@ def coverage_map(facilities: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, gaps: gp
 def add_areas(m: folium.Map, areas: gpd.GeoDataFrame, radius_m: float = STATION_RADIUS_M) -> folium.FeatureGroup:
     """Residential areas coloured by their coverage status, with the elderly counted in and out of reach."""
     group = folium.FeatureGroup(name=AREAS_TITLE).add_to(m)
-    popups = [_popup_html(AREAS_TITLE, [
-        ("名称", _display(row.name, None)), ("社区", _display(row.community, None)),
-        ("街道(乡镇)", _display(row.street, None)), ("60岁及以上老年人口", _display(row.elderly_population, None)),
+    popups = [popup_html(AREAS_TITLE, [
+        ("名称", as_text(row.name, None)), ("社区", as_text(row.community, None)),
+        ("街道(乡镇)", as_text(row.street, None)), ("60岁及以上老年人口", as_text(row.elderly_population, None)),
         (f"{radius_m:g}米内老年人口", f"{row.covered_elderly:.1f}"),
         ("覆盖比例", f"{100 * row.covered_share:.1f}%"), ("覆盖情况", COVERAGE_CLASSES[row.status][0])])
         for row in areas.itertuples()]
-    tooltips = [escape(f"{_display(name, None)}:{COVERAGE_CLASSES[status][0]}")
+    tooltips = [escape(f"{as_text(name, None)}:{COVERAGE_CLASSES[status][0]}")
                 for name, status in zip(areas["name"], areas["status"], strict=True)]
-    _draw(group, areas, [COVERAGE_CLASSES[s][1] for s in areas["status"]], popups, tooltips,
-          cluster_threshold=CLUSTER_THRESHOLD)
+    draw_features(group, areas, [COVERAGE_CLASSES[s][1] for s in areas["status"]], popups, tooltips,
+                  cluster_threshold=CLUSTER_THRESHOLD)
     present = [s for s in COVERAGE_CLASSES if (areas["status"] == s).any()]
     if present:
         Legend(AREAS_TITLE, [Category(COVERAGE_CLASSES[s][0], COVERAGE_CLASSES[s][1]) for s in present]).add_to(group)
@@ -82,12 +82,12 @@ def add_areas(m: folium.Map, areas: gpd.GeoDataFrame, radius_m: float = STATION_
 def add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> folium.FeatureGroup:
     """The uncovered parts, dashed and shaded over the areas, each with the elderly counted in it."""
     group = folium.FeatureGroup(name=GAPS_TITLE).add_to(m)
-    popups = [_popup_html(GAPS_TITLE, [("居住区", _display(row.name, None)),
-                                       ("未覆盖老年人口", f"{row.uncovered_elderly:.1f}")])
+    popups = [popup_html(GAPS_TITLE, [("居住区", as_text(row.name, None)),
+                                      ("未覆盖老年人口", f"{row.uncovered_elderly:.1f}")])
               for row in gaps.itertuples()]
-    tooltips = [escape(f"{_display(name, None)} 服务盲区") for name in gaps["name"]]
-    _draw(group, gaps, [GAP_COLOUR] * len(gaps), popups, tooltips, cluster_threshold=CLUSTER_THRESHOLD,
-          emphasis=True)
+    tooltips = [escape(f"{as_text(name, None)} 服务盲区") for name in gaps["name"]]
+    draw_features(group, gaps, [GAP_COLOUR] * len(gaps), popups, tooltips,
+                  cluster_threshold=CLUSTER_THRESHOLD, emphasis=True)
     if len(gaps):
         Legend(GAPS_TITLE, [Category(GAPS_TITLE, GAP_COLOUR)]).add_to(group)
     return group
@@ -96,17 +96,17 @@ def add_gaps(m: folium.Map, gaps: gpd.GeoDataFrame) -> folium.FeatureGroup:
 def add_sites(m: folium.Map, sites: gpd.GeoDataFrame, radius_m: float = STATION_RADIUS_M) -> folium.FeatureGroup:
     """Proposed sites by rank, each with the circle it would serve and what it would add."""
     group = folium.FeatureGroup(name=SITES_TITLE).add_to(m)
-    popups = [_popup_html(SITES_TITLE, [("建议顺序", str(row.rank)), ("候选点", _display(row.name, None)),
-                                        ("可覆盖的居住区", _display(row.covers, None)),
-                                        ("新增覆盖老年人口", f"{row.new_elderly:.1f}"),
-                                        ("经纬度", f"{row.lon:.6f}, {row.lat:.6f}")])
+    popups = [popup_html(SITES_TITLE, [("建议顺序", str(row.rank)), ("候选点", as_text(row.name, None)),
+                                       ("可覆盖的居住区", as_text(row.covers, None)),
+                                       ("新增覆盖老年人口", f"{row.new_elderly:.1f}"),
+                                       ("经纬度", f"{row.lon:.6f}, {row.lat:.6f}")])
               for row in sites.itertuples()]
-    tooltips = [escape(f"建议站点 {row.rank}:{_display(row.name, None)}") for row in sites.itertuples()]
+    tooltips = [escape(f"建议站点 {row.rank}:{as_text(row.name, None)}") for row in sites.itertuples()]
     for point in sites.geometry:
         folium.Circle([point.y, point.x], radius=radius_m, color=SITE_COLOUR, weight=2, dash_array="8 6",
                       fill=False, interactive=False).add_to(group)
-    _draw(group, sites, [SITE_COLOUR] * len(sites), popups, tooltips, cluster_threshold=CLUSTER_THRESHOLD,
-          emphasis=True)
+    draw_features(group, sites, [SITE_COLOUR] * len(sites), popups, tooltips,
+                  cluster_threshold=CLUSTER_THRESHOLD, emphasis=True)
     Legend(SITES_TITLE, [Category(SITES_TITLE, SITE_COLOUR, "point"),
                          Category(f"建议站点服务半径 {radius_m:g} 米", SITE_COLOUR, "ring")]).add_to(group)
     return group

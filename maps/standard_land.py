@@ -14,13 +14,13 @@ from maps.builder import (
     DEFAULT_ASSET_URL,
     FINDING_COLOUR,
     BaseMap,
-    _bounds,
-    _display,
-    _draw,
-    _lonlat,
-    _popup_html,
     add_layer,
+    as_text,
+    bounds_of,
+    draw_features,
     new_map,
+    popup_html,
+    to_lonlat,
 )
 from maps.style import Category, Legend
 from maps.text import escape
@@ -35,18 +35,19 @@ COMPLIANCE_LAYER = "工业标准地(合规情况)"
 def add_compliance(m: folium.Map, plots: gpd.GeoDataFrame, *, show: bool = True) -> folium.FeatureGroup:
     """Plots coloured by ``compliance`` (see :func:`analysis.standard_land_summary.plot_compliance`), the
     popup listing the findings in Chinese."""
-    plots = _lonlat(plots)
+    plots = to_lonlat(plots)
     rules = layer_attributes(StandardLandPlot)
     codes = list(plots["compliance"])
-    popups = [_popup_html(COMPLIANCE_LAYER, [
-        (rules["plot_code"].zh, _display(row.plot_code, None)), (rules["name"].zh, _display(row.name, None)),
-        (rules["status"].zh, _display(row.status, rules["status"])),
-        ("合规情况", COMPLIANCE.label(row.compliance)), ("检查发现", _display(row.findings_zh or None, None))])
+    popups = [popup_html(COMPLIANCE_LAYER, [
+        (rules["plot_code"].zh, as_text(row.plot_code, None)), (rules["name"].zh, as_text(row.name, None)),
+        (rules["status"].zh, as_text(row.status, rules["status"])),
+        ("合规情况", COMPLIANCE.label(row.compliance)), ("检查发现", as_text(row.findings_zh or None, None))])
         for row in plots.itertuples()]
-    tooltips = [escape(f"{_display(name, None)}:{COMPLIANCE.label(code)}")
+    tooltips = [escape(f"{as_text(name, None)}:{COMPLIANCE.label(code)}")
                 for name, code in zip(plots["name"], codes, strict=True)]
     group = folium.FeatureGroup(name=COMPLIANCE_LAYER, show=show).add_to(m)
-    _draw(group, plots, [COMPLIANCE_COLOURS[c] for c in codes], popups, tooltips, cluster_threshold=CLUSTER_THRESHOLD)
+    draw_features(group, plots, [COMPLIANCE_COLOURS[c] for c in codes], popups, tooltips,
+                  cluster_threshold=CLUSTER_THRESHOLD)
     present = [c for c in COMPLIANCE if c.code in set(codes)]
     if present:
         Legend(COMPLIANCE_LAYER, [Category(c.zh, COMPLIANCE_COLOURS[c.code]) for c in present]).add_to(group)
@@ -61,8 +62,8 @@ def plots_map(plots: gpd.GeoDataFrame, base: BaseMap, *, by: str = "status", tit
     """
     if by not in VIEWS:
         raise ValueError(f"by 应为 {' 或 '.join(VIEWS)} / by must be one of {', '.join(VIEWS)}")
-    plots = _lonlat(plots)
-    m = new_map(base, _bounds([plots]), title=title, asset_url=asset_url)
+    plots = to_lonlat(plots)
+    m = new_map(base, bounds_of([plots]), title=title, asset_url=asset_url)
     add_layer(m, StandardLandPlot, plots, show=by == "status")
     add_compliance(m, plots, show=by == "compliance")
     folium.LayerControl(collapsed=False).add_to(m)
