@@ -4,6 +4,10 @@ Coverage is counted on residents aged 60+, not on area (DOMAIN.md §6), in one s
 
 * **Distance** is geodesic (``ST_DWithin`` / ``ST_Distance`` on geography, CGCS2000's GRS80 spheroid);
   degrees appear only as an index pre-filter whose margin is wider than the radius everywhere in Fujian.
+  A (station, area) pair clearly inside or outside the radius (by more than :data:`FLAT_TOLERANCE` of it) is
+  decided by a flat measure in metres per degree at the station's latitude, which is far closer to the geodesic
+  than that anywhere in Fujian, so it is decided as the spheroid would decide it; only the others are measured
+  on the spheroid. That keeps a province (1,000,000 areas) to one query of seconds.
 * **A residential area within reach of one station at every vertex** is covered whole, and one that no
   station reaches is not covered at all: both decided exactly by geodesic distance, so an area 699 m
   from a station is covered and one 701 m away is not, whatever the drawing of circles.
