@@ -4,12 +4,13 @@
 A check is one SQL ``SELECT`` over current rows returning ``fid``, ``key``, ``geom`` (the geometry of
 the problem, EPSG:4490), ``county_code`` and any measured columns. The engine never loops over features:
 it wraps the check's SQL, applies the area filter in SQL and stores the measured columns as JSON, so
-a new rule is one more :class:`Check` in a module of :mod:`analysis.checks` and no engine change.
+a new rule is one more :class:`Check` in an area's ``analysis/<area>/checks.py`` and no engine change.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import itertools
 import json
 import pkgutil
@@ -19,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,7 +28,6 @@ import shapely
 from sqlalchemy import Connection, String, case, cast, column, func, insert, literal, or_, select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-import analysis.checks
 from layers import LAYERS
 from layers.admin_divisions import AdminDivision
 from layers.base import SRID, CodeList
@@ -90,11 +91,11 @@ class Check:
 
 @cache
 def all_checks() -> dict[str, Check]:
-    """Every declared check by id, ordered by layer then id; discovered from :mod:`analysis.checks`."""
+    """Every declared check by id, ordered by layer then id; discovered in each area's ``checks`` module."""
     found: list[Check] = []
-    for info in pkgutil.iter_modules(analysis.checks.__path__):
-        module = importlib.import_module(f"{analysis.checks.__name__}.{info.name}")
-        found.extend(getattr(module, "CHECKS", ()))
+    for area in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if area.ispkg and importlib.util.find_spec(f"analysis.{area.name}.checks"):
+            found.extend(importlib.import_module(f"analysis.{area.name}.checks").CHECKS)
     checks: dict[str, Check] = {}
     for check in sorted(found, key=lambda c: (c.layer, c.id)):
         problem = _declaration_problem(check, checks)

@@ -1,7 +1,7 @@
 """Reports people read: one run as a Chinese HTML page and PDF, with charts, a map and the findings files.
 
 A county officer prints the PDF for a meeting; the HTML is the same report with an interactive map
-when the caller passes one (``map_html``, built by :mod:`maps.findings_report`: analysis may not
+when the caller passes one (``map_html``, built by :mod:`maps.report`: analysis may not
 import maps). Charts and the static map are matplotlib figures drawn without pyplot, so building a
 report in a web thread touches no global plotting state. Images are embedded in the HTML, which
 therefore travels as one file.
@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 from sqlalchemy import func, select
 
 from analysis.engine import MISSING, SEVERITIES
-from analysis.outfall_config import OUTFALL_TARGETS
-from analysis.outfall_progress import progress_chart, progress_table
+from analysis.outfalls.config import OUTFALL_TARGETS
+from analysis.outfalls.progress import progress_chart, progress_table
 from analysis.runs import Run
 from layers import LAYERS
 from layers.admin_divisions import AdminDivision
@@ -153,7 +153,7 @@ def _backdrop(run: Run) -> gpd.GeoDataFrame:
 def outfall_progress(run: Run) -> pd.DataFrame:
     """Share of outfalls traced and remediated in the run's area and per key basin or bay, as the data
     stood when the run started, so a report rebuilt later shows the same figures (computed by
-    :func:`analysis.outfall_progress.progress_table`)."""
+    :func:`analysis.outfalls.progress.progress_table`)."""
     frame = progress_table(run.registry, area=run.params.get("area"), as_of=run.started_at,
                            groups=("total", "basin", "bay", "model_bay"))
     frame = frame[frame["total"] > 0].rename(columns={"name": "area"})

@@ -3,7 +3,7 @@
 Why synthetic: the registers are not public at this size, and a benchmark must run again on the same
 data. Every number comes from one numpy ``Generator`` with a fixed seed, and every point is sampled
 (vectorised, ``shapely.contains_xy`` on candidate arrays) inside the real county polygons of
-``registry.demo.fujian_counties()``, so the coastline, the county codes and the two Gauss-Krüger zones
+``demo.fujian_counties()``, so the coastline, the county codes and the two Gauss-Krüger zones
 are Fujian's own. People cluster: residents, stations and most outfalls are drawn around settlement
 centres, so the 700 m question has a realistic mix of covered towns and uncovered villages.
 
@@ -86,7 +86,7 @@ class Land:
     """Fujian's counties, for sampling points on land and naming the county a point lies in."""
 
     def __init__(self) -> None:
-        from registry.demo import fujian_counties
+        from demo import fujian_counties
 
         self.counties = fujian_counties()
         self.codes = self.counties["code"].to_numpy()
@@ -198,7 +198,7 @@ def _dates(rng: np.random.Generator, n: int, start: date, days: int) -> np.ndarr
 
 def build(scale: float, seed: int) -> dict[str, gpd.GeoDataFrame]:
     """Every layer's frame (EPSG:4490), attribute names as the layers declare them."""
-    from layers.expropriation import LAND_CLASSES
+    from layers.land import LAND_CLASSES
 
     rng = np.random.default_rng(seed)
     counts = {name: max(1, round(n * scale)) for name, n in FULL.items()}

@@ -608,12 +608,12 @@ def bench_coverage(reg: Registry, frames: dict[str, gpd.GeoDataFrame], duck: Any
 
 
 def bench_product_coverage(reg: Registry, reached: set[int], repeat: int) -> dict[str, Any]:
-    """``analysis.eldercare_coverage.coverage()`` on every residential area of the province, as the product runs it
+    """``analysis.eldercare.coverage.coverage()`` on every residential area of the province, as the product runs it
     (per area: stations within reach, share of its area inside their discs, its gap; a GeoDataFrame of 1,000,000
     polygons). It answers per square, the baselines per centroid, so they agree when every square it covers whole
     has its centroid within reach (``reached``, the set every engine agreed on), none it leaves uncovered does,
     and only squares it covers in part (crossing a circle) may go either way."""
-    from analysis.eldercare_coverage import coverage
+    from analysis.eldercare.coverage import coverage
 
     times, result = [], None
     for _ in range(repeat):
@@ -628,7 +628,7 @@ def bench_product_coverage(reg: Registry, reached: set[int], repeat: int) -> dic
             "partial_with_centroid_reached": len(by_status["partial"] & reached),
             "disagreements": len(wrong), "examples": sorted(wrong)[:5], "agrees": not wrong,
             "covered_elderly": round(result.covered_elderly, 1), "share_pct": result.share_pct,
-            "note": "analysis.eldercare_coverage.coverage() on the whole province: per square the share within the "
+            "note": "analysis.eldercare.coverage.coverage() on the whole province: per square the share within the "
                     "stations' discs (elderly counted pro rata), compared with the centroid answer on the squares "
                     "it covers whole or not at all"}
 
@@ -1423,7 +1423,7 @@ def main() -> None:
     parser.add_argument("--server-settings", action="store_true",
                         help="run with the server's settings instead of docs/performance.md's")
     parser.add_argument("--no-product-coverage", action="store_true",
-                        help="skip analysis.eldercare_coverage.coverage() on the province's polygons")
+                        help="skip analysis.eldercare.coverage.coverage() on the province's polygons")
     args = parser.parse_args()
     started = time.perf_counter()
     installs = baseline_engines()

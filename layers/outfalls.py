@@ -5,7 +5,7 @@ What the plan fixes is data here, in one place: the classes and subclasses of an
 standards annex 2 lets each kind of outfall apply (with the industry's order of precedence), the approval
 mode of §7 (review for river outfalls of industry and plants, filing for every sea outfall) as a column
 the database derives, and the regularisation items of annex 2's 总体要求. Limit values and deadlines are
-configuration (analysis/outfall_config.py): the seed does not print them.
+configuration (analysis/outfalls/config.py): the seed does not print them.
 
 Discharging units: an outfall records one discharging unit (its name and credit code), a flag when
 several units share it, and the date the city bureau was told that the unit keeps more than one outfall.

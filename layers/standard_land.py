@@ -6,7 +6,7 @@ indicator standards they are held to, and the plot's life from listing to produc
 control indicators (committed values in ``standard_land_values``); the land contract and the
 performance-supervision agreement (履约监管协议) are signed together; completion acceptance and the
 production review (达产复核) measure the indicators again. The life-cycle rules are declared here as
-data (:data:`EVENTS`, :data:`MAIN_STAGES`); ``analysis.standard_land_rules`` turns them into the SQL
+data (:data:`EVENTS`, :data:`MAIN_STAGES`); ``analysis.standard_land.rules`` turns them into the SQL
 that both the write path and the checks apply.
 """
 

@@ -2,6 +2,7 @@
 
 from maps.assets import ASSETS, asset_paths, localise
 from maps.builder import (
+    DEFAULT_ASSET_URL,
     BaseMap,
     add_findings,
     add_layer,
@@ -13,5 +14,6 @@ from maps.builder import (
 )
 from maps.style import Category, Legend, categories
 
-__all__ = ["ASSETS", "BaseMap", "Category", "Legend", "add_findings", "add_layer", "add_tile_layer",
-           "asset_paths", "categories", "combined_map", "layer_map", "localise", "new_map", "tianditu"]
+__all__ = ["ASSETS", "DEFAULT_ASSET_URL", "BaseMap", "Category", "Legend", "add_findings", "add_layer",
+           "add_tile_layer", "asset_paths", "categories", "combined_map", "layer_map", "localise", "new_map",
+           "tianditu"]

@@ -1,6 +1,6 @@
 """The eldercare coverage map: stations and their circles, residential areas by coverage, gaps, proposed sites.
 
-Built from the frames :mod:`analysis.eldercare_coverage` and :mod:`analysis.eldercare_siting` return (this
+Built from the frames :mod:`analysis.eldercare.coverage` and :mod:`analysis.eldercare.siting` return (this
 package never queries), drawn with the builders' own popups and escaping, so a hostile estate name is as
 inert here as on any layer page.
 """

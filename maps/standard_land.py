@@ -6,7 +6,7 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
-from analysis.standard_land_summary import COMPLIANCE
+from analysis.standard_land.summary import COMPLIANCE
 from layers.base import layer_attributes
 from layers.standard_land import StandardLandPlot
 from maps.builder import (
@@ -33,7 +33,7 @@ COMPLIANCE_LAYER = "工业标准地(合规情况)"
 
 
 def add_compliance(m: folium.Map, plots: gpd.GeoDataFrame, *, show: bool = True) -> folium.FeatureGroup:
-    """Plots coloured by ``compliance`` (see :func:`analysis.standard_land_summary.plot_compliance`), the
+    """Plots coloured by ``compliance`` (see :func:`analysis.standard_land.summary.plot_compliance`), the
     popup listing the findings in Chinese."""
     plots = to_lonlat(plots)
     rules = layer_attributes(StandardLandPlot)
@@ -58,7 +58,7 @@ def plots_map(plots: gpd.GeoDataFrame, base: BaseMap, *, by: str = "status", tit
               asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
     """Both colourings as switchable layers, ``by`` ("status" or "compliance") shown first.
 
-    ``plots`` is :func:`analysis.standard_land_summary.plot_compliance` (the plots with their compliance).
+    ``plots`` is :func:`analysis.standard_land.summary.plot_compliance` (the plots with their compliance).
     """
     if by not in VIEWS:
         raise ValueError(f"by 应为 {' 或 '.join(VIEWS)} / by must be one of {', '.join(VIEWS)}")

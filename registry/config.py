@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/fujian_gis"
@@ -16,8 +17,8 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def database_url() -> str:
-    return normalise_url(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+def database_url(env: Mapping[str, str] = os.environ) -> str:
+    return normalise_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -17,9 +16,10 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from analysis import run_checks
+from demo import gazette_text
 from registry import Registry
 
-GAZETTE = (Path(__file__).parent.parent / "data" / "gazette_2022_11.txt").read_text(encoding="utf-8")
+GAZETTE = gazette_text()
 """The four 批复 of the 2022 No. 11 provincial gazette, as printed."""
 
 ZHANGPU, ZHAOAN = "350623", "350624"

@@ -13,7 +13,7 @@ from typing import Any
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from analysis.standard_land_lifecycle import advance_plot, publish_standard, record_values
+from analysis.standard_land.lifecycle import advance_plot, publish_standard, record_values
 from layers.development_zones import ASSESSMENT_KINDS
 from registry import Registry
 from registry.repository import FeatureRecord

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from analysis import run_checks
-from analysis.checks.eldercare import TARGET_YEAR
-from analysis.eldercare_targets import INDICATORS, TABLE2
+from analysis.eldercare.checks import TARGET_YEAR
+from analysis.eldercare.targets import INDICATORS, TABLE2
 from registry import Registry
 from tests.analysis.eldercare_places import ZHANGPU, add_facility, build_county
 

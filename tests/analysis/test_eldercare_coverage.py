@@ -12,7 +12,7 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from sqlalchemy import text
 
-from analysis.eldercare_coverage import FLAT_TOLERANCE, MAX_RADIUS_M, STATION_RADIUS_M, _per_degree, coverage
+from analysis.eldercare.coverage import FLAT_TOLERANCE, MAX_RADIUS_M, STATION_RADIUS_M, _per_degree, coverage
 from registry import Registry
 from registry.errors import InvalidInput
 from tests.analysis.eldercare_places import GEOD, JIANYANG, SUIAN, ZHANGPU, add_area, add_station, at, rect, square

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from analysis import run_checks
-from analysis.eldercare_coverage import coverage
-from analysis.eldercare_siting import propose_sites
+from analysis.eldercare.coverage import coverage
+from analysis.eldercare.siting import propose_sites
+from demo import _eldercare_facilities, _frame, _residential_areas
 from registry import Registry
-from registry.demo import _eldercare_facilities, _frame, _residential_areas
 
 OUTLYING = {"北门新村", "石斋小区", "北郊安置区", "麻沙路小区"}
 """The demo's residential areas placed more than 1.2 km from every facility."""

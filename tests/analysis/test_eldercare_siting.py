@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from analysis.eldercare_siting import propose_sites, read_candidates
+from analysis.eldercare.siting import propose_sites, read_candidates
 from registry import Registry
 from registry.crs import wgs84_to_gcj02
 from registry.errors import InvalidInput

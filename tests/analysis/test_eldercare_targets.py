@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis import run_checks
-from analysis.eldercare_targets import target_status, targets_chart, targets_for_run
+from analysis.eldercare.targets import target_status, targets_chart, targets_for_run
 from registry import Registry
 from registry.errors import InvalidInput
 from tests.analysis.eldercare_places import add_facility, build_county

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 from sqlalchemy import text
 
-from analysis.checks.expropriation import PARCEL_AREA_MISMATCH, _tolerance_ha
+from analysis.land.checks import PARCEL_AREA_MISMATCH, _tolerance_ha
 from registry import Registry
 from tests.analysis.expropriation_places import (
     BORDER_LON,

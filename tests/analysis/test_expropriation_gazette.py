@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import func, select
 
 from analysis import run_checks
-from analysis.expropriation_gazette import review_gazette
+from analysis.land.gazette import read_gazette_file, save_gazette
+from analysis.land.review import review_gazette
 from layers.base import Changeset
 from registry import Registry
 from registry.errors import InvalidInput
-from registry.gazette import read_gazette_file, save_gazette
 from tests.analysis.expropriation_places import GAZETTE
 from tests.registry.test_gazette import EXPECTED_PROPERTIES, ZHANGPU, ZHANGPU_PARCELS
 

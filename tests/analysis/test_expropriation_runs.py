@@ -9,7 +9,8 @@ import pytest
 from shapely.geometry import MultiPolygon, box
 
 from analysis import run_checks
-from analysis.expropriation_runs import land_map_data, land_scope, latest_land_run, run_land_checks
+from analysis.land.gazette import parse_gazette
+from analysis.land.runs import land_map_data, land_scope, latest_land_run, run_land_checks
 from registry import Registry
 from registry.errors import InvalidInput, NotFound
 from tests.analysis.expropriation_places import (
@@ -113,9 +114,9 @@ def test_a_land_map_shows_the_latest_run_that_covers_its_approvals(reg, two_coun
 
 
 def test_the_demo_tells_its_story_through_the_land_checks(reg):
-    from registry.demo import load_demo
+    from demo import gazette_text, load_demo
 
-    load_demo(reg)
+    load_demo(reg, parse_gazette(gazette_text()))
     run = run_land_checks(reg)
     frame = run.findings()
     assert sorted(frame["check_id"]) == ["expropriation.approval_level", "expropriation.parcel_in_protected_zone",

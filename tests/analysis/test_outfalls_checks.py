@@ -14,9 +14,9 @@ from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import insert, select
 
 from analysis import run_checks
-from analysis.checks.outfalls import configured_checks
 from analysis.engine import Check, write_findings
-from analysis.outfall_config import CONFIG, Deadline, Limit, OutfallConfig
+from analysis.outfalls.checks import configured_checks
+from analysis.outfalls.config import CONFIG, Deadline, Limit, OutfallConfig
 from layers.protected_zones import OUTFALL_BANNED
 from layers.system import CheckRun, Finding
 from registry import Registry

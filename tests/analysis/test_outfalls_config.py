@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from analysis.outfall_config import CONFIG_ENV, PROVISIONAL_CODE_PATTERN, describe, load_config
+from analysis.outfalls.config import CONFIG_ENV, PROVISIONAL_CODE_PATTERN, describe, load_config
 
 
 def test_defaults_are_the_plans_figures_and_every_limit_is_a_placeholder(monkeypatch):

@@ -9,8 +9,8 @@ import pytest
 from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import func, select
 
-from analysis.outfall_config import InspectionRules
-from analysis.outfall_inspections import (
+from analysis.outfalls.config import InspectionRules
+from analysis.outfalls.inspections import (
     DrawExists,
     DrawInputs,
     draw_inspections,

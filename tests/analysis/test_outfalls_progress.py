@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
 
-from analysis.outfall_progress import progress_chart, progress_png, progress_records, progress_table
+from analysis.outfalls.progress import progress_chart, progress_png, progress_records, progress_table
 from registry import Registry
 
 ZHANGPU, HUIAN = "350623", "350521"

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from analysis import RunNotFinished, load_run, run_checks
 from analysis.reports import build_report, finding_divisions, outfall_progress
 from layers.system import CheckRun
-from maps.findings_report import findings_map_html
+from maps.report import findings_map_html
 from tests.analysis.story import SOURCE_ZONE, STORY_CHECKS, add_outfall
 
 OUTFALL_CHECK = "outfall.in_protected_zone"

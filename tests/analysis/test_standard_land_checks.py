@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from analysis import run_checks
-from analysis.standard_land_lifecycle import record_values
+from analysis.standard_land.lifecycle import record_values
 from registry import Registry
 from tests.analysis.standard_land_story import (
     CENTRE,

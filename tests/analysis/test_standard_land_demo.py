@@ -8,13 +8,14 @@ from collections import Counter
 import pytest
 
 from analysis import run_checks
-from analysis.standard_land_summary import zone_summary
+from analysis.land.gazette import parse_gazette
+from analysis.standard_land.summary import zone_summary
+from demo import gazette_text, load_demo
 from registry import Registry
-from registry.demo import load_demo
 
 
 def test_the_demo_story_is_found_and_nothing_else(reg: Registry) -> None:
-    load_demo(reg)
+    load_demo(reg, parse_gazette(gazette_text()))
     plots = reg.layer("standard_land_plots").to_geodataframe().set_index("fid")["plot_code"]
     assert reg.layer("standard_land_values").count() == 23, "values linked to their plots by plot code"
 
@@ -39,7 +40,7 @@ def test_the_demo_story_is_found_and_nothing_else(reg: Registry) -> None:
 
 
 def test_the_demo_zone_summary_adds_up(reg: Registry) -> None:
-    load_demo(reg)
+    load_demo(reg, parse_gazette(gazette_text()))
     frame = zone_summary(reg).set_index("zone")
     assert frame["plots"].sum() == 6, "no demo plot is disposed"
     gulei = frame.loc["古雷港经济开发区"]

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from analysis import run_checks
-from analysis.standard_land_lifecycle import advance_plot, plot_life, publish_standard, record_values
-from analysis.standard_land_rules import floor_problems, implausible, load_config
+from analysis.standard_land.lifecycle import advance_plot, plot_life, publish_standard, record_values
+from analysis.standard_land.rules import floor_problems, implausible, load_config
 from registry import Registry
 from registry.errors import InvalidInput, StaleVersion
 from tests.analysis.standard_land_story import (

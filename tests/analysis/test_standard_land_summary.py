@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from analysis import run_checks
-from analysis.standard_land_summary import SUMMARY_COLUMNS, plot_compliance, zone_summary
+from analysis.standard_land.summary import SUMMARY_COLUMNS, plot_compliance, zone_summary
 from registry import Registry
 from tests.analysis.standard_land_story import ZONE, add_plot, add_values, build_site, rect
 

@@ -25,10 +25,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from shapely.geometry import Point, box
 
+from analysis.land.gazette import parse_gazette
+from demo import build_demo, gazette_text
 from gis_app import create_app
 from registry import Registry, connect
 from registry.accounts import create_account, issue_token
-from registry.demo import build_demo
 from tests.conftest import truncate_all
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -133,7 +134,7 @@ def test_features_without_their_geometry_are_client_errors(fuzzed: tuple[Flask, 
     demo's first feature of that layer), is refused with 4xx or accepted; never a database error."""
     app, headers = fuzzed
     client = app.test_client()
-    demo = build_demo()
+    demo = build_demo(parse_gazette(gazette_text()))
     failures = []
     for template, item in schema.raw_schema["paths"].items():
         parts = template.split("/")

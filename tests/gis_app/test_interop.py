@@ -25,7 +25,7 @@ import shapely
 from owslib.ogcapi.features import Features
 from shapely.geometry import shape
 
-from gis_app.crs_uris import EPSG_PREFIX
+from gis_app.api.crs_uris import EPSG_PREFIX
 from layers import LAYERS, layer_attributes
 from registry import Registry
 

@@ -9,8 +9,8 @@ import pytest
 from shapely.geometry import Point
 from sqlalchemy import text
 
+from demo import fujian_counties
 from registry.accounts import create_account, issue_token, revoke_token
-from registry.demo import fujian_counties
 
 ZHANGPU, ZHAOAN = "350623", "350624"
 IN_ZHANGPU, IN_ZHAOAN = Point(117.62, 24.12), Point(117.18, 23.72)

@@ -12,7 +12,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from layers.base import layer_attributes
-from layers.expropriation import LAND_CLASS_BY_NAME, LAND_CLASSES, LAND_GROUPS, LandClassRow, LandParcel
+from layers.land import LAND_CLASS_BY_NAME, LAND_CLASSES, LAND_GROUPS, LandClassRow, LandParcel
 from registry import Registry
 from registry.errors import InvalidInput
 from registry.repository import new_changeset

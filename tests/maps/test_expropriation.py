@@ -8,10 +8,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import MultiPolygon, box
 
-from layers.expropriation import LandParcel
+from layers.land import LandParcel
 from layers.protected_zones import ProtectedZone
 from maps.builder import FINDING_COLOUR, BaseMap
-from maps.expropriation import land_map
+from maps.land import land_map
 from maps.style import categories
 
 XSS = "<script>alert(1)</script>"

@@ -7,7 +7,7 @@ import re
 import folium
 
 from layers.eldercare import FACILITY_TYPES, EldercareFacility
-from layers.expropriation import LandParcel
+from layers.land import LandParcel
 from layers.residential_areas import ResidentialArea
 from layers.sewer_coverage import SewerCoverage
 from maps.style import PALETTE, UNCLASSIFIED_COLOUR, UNCLASSIFIED_LABEL, Legend, categories, colour_of

@@ -20,7 +20,7 @@ def decoded(html: str) -> str:
 
 @pytest.fixture
 def plots() -> gpd.GeoDataFrame:
-    """What analysis.standard_land_summary.plot_compliance returns: plots, compliance, findings."""
+    """What analysis.standard_land.summary.plot_compliance returns: plots, compliance, findings."""
     return gpd.GeoDataFrame(
         {"fid": [1, 2, 3], "plot_code": ["GL-2021-03", "ZA-2023-01", "JY-2024-01"],
          "name": ["古雷三号地块", f"金都水产品加工地块{XSS}", "建阳储备一号地块"],

@@ -13,12 +13,13 @@ from geopandas.testing import assert_geodataframe_equal
 from sqlalchemy import inspect, make_url, select, text
 
 import layers
+from analysis.land.gazette import parse_gazette
+from demo import gazette_text, load_demo
 from gis_app.cli import main
 from layers.base import Changeset
 from registry import Registry, connect
 from registry.backup import target, user_tables
 from registry.db import drop_database
-from registry.demo import load_demo
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def _versions(reg: Registry, name: str) -> list[tuple]:
 
 def test_backup_restores_every_layer_and_its_history(runner: CliRunner, reg: Registry, db_url: str,
                                                      restored_url: str, tmp_path: Path) -> None:
-    assert load_demo(reg)
+    assert load_demo(reg, parse_gazette(gazette_text()))
     edited = _edit(reg)
     assert len(edited) == 2
     archive = tmp_path / "fujian.dump"

@@ -15,9 +15,10 @@ from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
 import layers
+from analysis.land.gazette import parse_gazette
+from demo import PARCEL_LINK, build_demo, demo_columns, gazette_text
 from layers.base import editable_attributes
 from layers.outfalls import OUTFALL_SUBCLASSES
-from registry.demo import PARCEL_LINK, build_demo, demo_columns
 
 GEOD = Geod(ellps="GRS80")
 ZHANGPU, JIANYANG = "350623", "350703"
@@ -34,7 +35,7 @@ def hectares(geom: BaseGeometry) -> Decimal:
 
 @pytest.fixture(scope="module")
 def demo() -> dict[str, gpd.GeoDataFrame]:
-    return build_demo()
+    return build_demo(parse_gazette(gazette_text()))
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +208,7 @@ def test_eldercare_leaves_some_residents_beyond_700_m(demo: dict[str, gpd.GeoDat
 
 
 def test_build_is_deterministic(demo: dict[str, gpd.GeoDataFrame]) -> None:
-    again = build_demo()
+    again = build_demo(parse_gazette(gazette_text()))
     for name, frame in demo.items():
         assert frame.drop(columns="geometry").equals(again[name].drop(columns="geometry")), name
         assert list(frame.geometry.to_wkb()) == list(again[name].geometry.to_wkb()), name

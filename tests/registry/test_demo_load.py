@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from registry.demo import load_demo
+from analysis.land.gazette import parse_gazette
+from demo import gazette_text, load_demo
 
 
 def test_demo_loads_once_with_exact_areas(reg):
-    counts = load_demo(reg)
+    counts = load_demo(reg, parse_gazette(gazette_text()))
     assert counts["admin_divisions"] == 94 and counts["land_parcels"] == 11
     assert all(n > 0 for n in counts.values())
-    assert load_demo(reg) == {}, "a second load changes nothing"
+    assert load_demo(reg, parse_gazette(gazette_text())) == {}, "a second load changes nothing"
     parcels = reg.layer("land_parcels").to_geodataframe()
     assert round(parcels["area_ha"].sum(), 4) == 33.3333
     assert (parcels["area_ha"] == parcels["declared_ha"]).all(), "PostGIS areas equal the gazette's figures"

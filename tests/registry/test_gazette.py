@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from registry.gazette import LineProblem, ParsedApproval, parse_gazette
+from analysis.land.gazette import LineProblem, ParsedApproval, parse_gazette
+from demo import gazette_text
 
-GAZETTE = (Path(__file__).parent.parent / "data" / "gazette_2022_11.txt").read_text(encoding="utf-8")
+GAZETTE = gazette_text()
 ZHANGPU = "\n".join(GAZETTE.splitlines()[:18]) + "\n"
 HUIAN = "\n".join(GAZETTE.splitlines()[19:39]) + "\n"
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import mapbox_vector_tile
 import pytest
 from shapely.geometry import Point, box
 
+from analysis.land.gazette import save_gazette
+from demo import gazette_text
 from registry.errors import BadRequest, NotFound
-from registry.gazette import save_gazette
 from registry.repository import new_changeset
 from registry.tiles import layer_version, tile
 
@@ -68,7 +68,7 @@ def test_impossible_tiles_are_refused(reg, name, zxy, error):
 def test_a_gazette_saved_with_its_parcels_changes_the_parcels_tile_version(reg):
     """A gazette approval and its parcels are one changeset spanning layers: the tiles of both layers
     must see it, or browsers would keep showing the parcels as they were."""
-    text = (Path(__file__).parent.parent / "data" / "gazette_2022_11.txt").read_text(encoding="utf-8")
+    text = gazette_text()
     before = {name: layer_version(reg, name) for name in ("land_approvals", "land_parcels")}
     save_gazette(reg, text)
     after = {name: layer_version(reg, name) for name in ("land_approvals", "land_parcels")}

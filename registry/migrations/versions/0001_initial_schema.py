@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
-from layers.expropriation import LAND_CLASSES
+from layers.land import LAND_CLASSES
 
 revision = "0001"
 down_revision = None

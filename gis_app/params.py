@@ -1,0 +1,35 @@
+"""Values from a request or a command line, parsed in one place so every refusal names its parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from registry.errors import InvalidInput
+
+
+def integer(args: Mapping[str, Any], name: str, default: int | None = None, *,
+            minimum: int | None = None, maximum: int | None = None) -> int | None:
+    """``args[name]`` as a whole number, ``default`` when absent or empty; anything else is refused, never ignored."""
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        raise InvalidInput(f"{name} 应为整数 / {name} must be a whole number, got {raw!r}")
+    try:
+        value = raw if isinstance(raw, int) else int(str(raw).strip())
+    except ValueError:
+        raise InvalidInput(f"{name} 应为整数 / {name} must be a whole number, got {raw!r}") from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise InvalidInput(f"{name} 应在 {minimum} 到 {maximum} 之间 / {name} must be between {minimum} and "
+                           f"{maximum}, got {value}")
+    return value
+
+
+def iso_date(value: Any, name: str) -> date:
+    """A date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"{name} 应为日期 YYYY-MM-DD / {name} must be a date YYYY-MM-DD, got {value!r}") from None
