@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -35,12 +35,22 @@ from layers.system import Finding
 from registry.errors import InvalidInput, NotFound
 from registry.geometry import normalise_geometries
 
-SEVERITIES: dict[str, tuple[str, str]] = {
-    "error": ("错误", "Error"),
-    "warning": ("警告", "Warning"),
-    "info": ("提示", "Information"),
+
+class Severity(NamedTuple):
+    zh: str
+    en: str
+    colour: str
+
+
+SEVERITIES: dict[str, Severity] = {
+    "error": Severity("错误", "Error", "#C0392B"),
+    "warning": Severity("警告", "Warning", "#E67E22"),
+    "info": Severity("提示", "Information", "#2E86C1"),
 }
-"""Severity code → (Chinese, English) label, most serious first."""
+"""Severity code → labels and the colour reports and pages draw it in, most serious first."""
+
+FINDING_COLOUR = "#E31A1C"
+"""Findings are red on every map and chart, whatever their severity."""
 
 REQUIRED_COLUMNS = ("fid", "key", "geom", "county_code")
 """Columns every check's SQL returns; all other columns are the measured figures."""
@@ -81,7 +91,7 @@ class Check:
 
     def describe(self) -> dict[str, Any]:
         """The check as the API and ``check list`` show it."""
-        zh, en = SEVERITIES[self.severity]
+        zh, en, _ = SEVERITIES[self.severity]
         return {"id": self.id, "layer": self.layer, "severity": self.severity, "severity_zh": zh,
                 "severity_en": en, "title_zh": self.title_zh, "title_en": self.title_en}
 

@@ -1,17 +1,20 @@
 """Reports people read: one run as a Chinese HTML page and PDF, with charts, a map and the findings files.
 
 A county officer prints the PDF for a meeting; the HTML is the same report with an interactive map
-when the caller passes one (``map_html``, built by :mod:`maps.report`: analysis may not
-import maps). Charts and the static map are matplotlib figures drawn without pyplot, so building a
-report in a web thread touches no global plotting state. Images are embedded in the HTML, which
+when the caller passes one. The path runs one way: :func:`report_document` reads the run's stored
+findings once, :mod:`maps.report` may draw them (analysis never imports maps), and
+:func:`build_report` writes the document. Each business area adds its own sections through
+``analysis/<area>/report.py`` (:mod:`analysis.sections`). Images are embedded in the HTML, which
 therefore travels as one file.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib
+import importlib.util
 import math
-import threading
+import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,17 +23,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
-import matplotlib
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from matplotlib import font_manager, patheffects
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from sqlalchemy import func, select
 
-from analysis.engine import MISSING, SEVERITIES
-from analysis.outfalls.config import OUTFALL_TARGETS
-from analysis.outfalls.progress import progress_chart, progress_table
-from analysis.runs import Run
+from analysis.charts import chinese_figures
+from analysis.engine import FINDING_COLOUR, MISSING, SEVERITIES
+from analysis.runs import Run, export_findings
+from analysis.sections import ReportSection
 from layers import LAYERS
 from layers.admin_divisions import AdminDivision
 from layers.base import SRID
@@ -39,21 +41,11 @@ from registry.repository import visible_at
 TEMPLATES = Path(__file__).with_name("templates")
 LOCAL_TIME = ZoneInfo("Asia/Shanghai")
 
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei",
-             "PingFang SC")
-"""Fonts with the whole of simplified Chinese, in order of preference (Debian: fonts-noto-cjk)."""
-
 MAX_ROWS_PER_RULE = 200
 """A printed report lists at most this many findings per rule; the exports hold them all."""
 
 BACKDROP_TOLERANCE = 0.002
 """Degrees (about 200 m) by which county outlines are simplified for the printed map's backdrop."""
-
-SEVERITY_COLOURS = {"error": "#C0392B", "warning": "#E67E22", "info": "#2E86C1"}
-FINDING_COLOUR = "#E31A1C"
-
-_FIGURES = threading.Lock()
-"""matplotlib's settings are global: one report draws at a time, so web threads cannot swap each other's fonts."""
 
 DOWNLOADS = {"pdf": "report.pdf", "csv": "findings.csv", "geojson": "findings.geojson", "gpkg": "findings.gpkg"}
 """The report's files, as the HTML links them when it is read from its directory."""
@@ -71,7 +63,25 @@ class ReportFiles:
     charts: tuple[Path, ...]
 
 
-def build_report(run: Run, out_dir: str | Path, *, map_html: str | None = None,
+@dataclass(frozen=True)
+class ReportDocument:
+    """What a report shows, read once from the stored run: its findings, their divisions, the summary."""
+
+    run: Run
+    findings: gpd.GeoDataFrame
+    divisions: gpd.GeoDataFrame
+    summary: pd.DataFrame
+
+
+def report_document(run: Run) -> ReportDocument:
+    """The run's report data; the run must be done."""
+    run.require_done()
+    findings = run.findings()
+    return ReportDocument(run=run, findings=findings, divisions=finding_divisions(run, findings),
+                          summary=run.summary())
+
+
+def build_report(source: Run | ReportDocument, out_dir: str | Path, *, map_html: str | None = None,
                  links: Mapping[str, str] | None = None) -> ReportFiles:
     """Write the run's report (HTML and PDF), its charts and its findings files into ``out_dir``.
 
@@ -80,54 +90,43 @@ def build_report(run: Run, out_dir: str | Path, *, map_html: str | None = None,
     ``links`` maps the downloads (``csv``, ``geojson``, ``gpkg``, ``pdf``) to the URLs the HTML
     points at; by default the files beside it.
     """
-    run.require_done()
-    font = cjk_font()
+    doc = source if isinstance(source, ReportDocument) else report_document(source)
+    run, findings = doc.run, doc.findings
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    findings = run.findings()
-    divisions = finding_divisions(run, findings)
-    progress = outfall_progress(run) if "outfalls" in {c.layer for c in run.checks()} else None
-    summary = run.summary()
-
-    with _FIGURES, matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": [font, "DejaVu Sans"],
-                                          "axes.unicode_minus": False}):
-        figures = {"findings_by_rule": _rule_chart(summary),
-                   "findings_map": _static_map(findings, divisions, _backdrop(run))}
-        if progress is not None and not progress.empty:
-            figures["outfall_progress"] = progress_chart(progress.rename(columns={"area": "name"}))
+    with chinese_figures():
+        sections = area_sections(run)
+        figures = {"findings_by_rule": _rule_chart(doc.summary),
+                   "findings_map": _static_map(findings, doc.divisions, _backdrop(run))}
+        figures.update({s.key: s.figure for s in sections})
         # Fonts are resolved when a figure is drawn, so saving belongs inside the font context too.
         charts = {name: _save(fig, out / f"{name}.png") for name, fig in figures.items() if fig is not None}
 
-    context = _context(run, summary, findings, divisions, progress, charts)
+    context = _context(doc, sections, charts)
     context["links"] = {**DOWNLOADS, **(links or {})}
     template = _environment().get_template("report.html")
     html = out / "report.html"
     html.write_text(template.render(**context, map_html=map_html, for_print=False), encoding="utf-8")
     pdf = out / "report.pdf"
     _write_pdf(template.render(**context, map_html=None, for_print=True), pdf, out)
-    return ReportFiles(html=html, pdf=pdf, csv=run.export(out / "findings.csv"),
-                       geojson=run.export(out / "findings.geojson"), gpkg=run.export(out / "findings.gpkg"),
-                       charts=tuple(charts.values()))
+    exports = {suffix: export_findings(findings, out / f"findings.{suffix}") for suffix in ("csv", "geojson", "gpkg")}
+    return ReportFiles(html=html, pdf=pdf, **exports, charts=tuple(charts.values()))
 
 
-def cjk_font() -> str:
-    """The name of an installed font that has Chinese; a report in boxes (tofu) is worse than an error."""
-    for name in CJK_FONTS:
-        try:
-            font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
-        except ValueError:
-            continue
-        return name
-    raise RuntimeError("没有中文字体,报告无法显示中文 / no Chinese font is installed: install fonts-noto-cjk "
-                       f"(or one of {', '.join(CJK_FONTS)})")
+def area_sections(run: Run) -> list[ReportSection]:
+    """The sections each business area adds (``analysis/<area>/report.py``), in the areas' order."""
+    found: list[ReportSection] = []
+    for area in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if area.ispkg and importlib.util.find_spec(f"analysis.{area.name}.report"):
+            found.extend(importlib.import_module(f"analysis.{area.name}.report").sections(run))
+    return found
 
 
 # --------------------------------------------------------------------------- data from the registry
 
 
-def finding_divisions(run: Run, findings: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def finding_divisions(run: Run, findings: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Current divisions the report names and draws: the counties of the findings and the run's area."""
-    findings = run.findings() if findings is None else findings
     codes = set(findings["county_code"].dropna())
     if run.params.get("area") and str(run.params["area"]).isdigit():
         codes.add(run.params["area"])
@@ -150,35 +149,26 @@ def _backdrop(run: Run) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(geometry=gpd.GeoSeries.from_wkb(wkb, crs=SRID))
 
 
-def outfall_progress(run: Run) -> pd.DataFrame:
-    """Share of outfalls traced and remediated in the run's area and per key basin or bay, as the data
-    stood when the run started, so a report rebuilt later shows the same figures (computed by
-    :func:`analysis.outfalls.progress.progress_table`)."""
-    frame = progress_table(run.registry, area=run.params.get("area"), as_of=run.started_at,
-                           groups=("total", "basin", "bay", "model_bay"))
-    frame = frame[frame["total"] > 0].rename(columns={"name": "area"})
-    return frame[["area", "total", "traced", "remediated", "traced_pct", "remediated_pct"]].reset_index(drop=True)
-
-
 # --------------------------------------------------------------------------- what the template shows
 
 
-def _context(run: Run, summary: pd.DataFrame, findings: gpd.GeoDataFrame, divisions: gpd.GeoDataFrame,
-             progress: pd.DataFrame | None, charts: dict[str, Path]) -> dict[str, Any]:
-    names = dict(zip(divisions["code"], divisions["name"], strict=True))
+def _context(doc: ReportDocument, sections: list[ReportSection], charts: dict[str, Path]) -> dict[str, Any]:
+    run, summary, findings = doc.run, doc.summary, doc.findings
+    names = dict(zip(doc.divisions["code"], doc.divisions["name"], strict=True))
     by_severity = findings["severity"].value_counts()
     return {
         "run": run,
         "started": _local(run.started_at),
         "finished": _local(run.finished_at),
         "layers": [LAYERS[name].__layer__.title_zh for name in dict.fromkeys(c.layer for c in run.checks())],
-        "severities": [(code, zh, int(by_severity.get(code, 0))) for code, (zh, _) in SEVERITIES.items()],
-        "summary": [{**row, "severity_zh": SEVERITIES[row["severity"]][0],
+        "severities": [(code, s.zh, int(by_severity.get(code, 0))) for code, s in SEVERITIES.items()],
+        "severity_colours": {code: s.colour for code, s in SEVERITIES.items()},
+        "summary": [{**row, "severity_zh": SEVERITIES[row["severity"]].zh,
                      "layer_zh": LAYERS[row["layer"]].__layer__.title_zh} for row in summary.to_dict("records")],
         "rules": _rules(summary, findings, names),
         "counties": _counties(findings, names),
-        "progress": None if progress is None else progress.to_dict("records"),
-        "targets": OUTFALL_TARGETS,
+        "sections": sections,
+        "numerals": "一二三四五六七八九十",
         "images": {name: _data_uri(path) for name, path in charts.items()},
     }
 
@@ -191,7 +181,7 @@ def _rules(summary: pd.DataFrame, findings: gpd.GeoDataFrame, names: dict[str, s
         shown = [{"fid": "" if pd.isna(f.fid) else int(f.fid), "county": _county_name(f.county_code, names),
                   "message": f.message_zh, "measured": _figures(f.measured)}
                  for f in mine.head(MAX_ROWS_PER_RULE).itertuples()]
-        rules.append({**row, "severity_zh": SEVERITIES[row["severity"]][0], "rows": shown,
+        rules.append({**row, "severity_zh": SEVERITIES[row["severity"]].zh, "rows": shown,
                       "hidden": len(mine) - len(shown)})
     return rules
 
@@ -250,7 +240,7 @@ def _rule_chart(summary: pd.DataFrame) -> Figure:
     summary = summary.iloc[::-1]
     fig = Figure(figsize=(7.5, 0.45 * len(summary) + 1.2))
     ax = fig.add_subplot()
-    bars = ax.barh(summary["title_zh"], summary["count"], color=[SEVERITY_COLOURS[s] for s in summary["severity"]])
+    bars = ax.barh(summary["title_zh"], summary["count"], color=[SEVERITIES[s].colour for s in summary["severity"]])
     ax.bar_label(bars, padding=3)
     ax.set_xlabel("问题数")
     ax.set_title("各检查规则发现的问题")

@@ -121,13 +121,7 @@ class Run:
         ``fid`` is written as ``feature_fid``: findings of two layers may name the same fid, and a
         GeoPackage would take a ``fid`` column for its own unique row id.
         """
-        path = Path(path)
-        if path.suffix.lower() not in EXPORT_SUFFIXES:
-            raise InvalidInput(f"不支持导出为 {path.suffix} / cannot export findings to {path.suffix}; "
-                               f"use {', '.join(EXPORT_SUFFIXES)}")
-        frame = self.findings().rename(columns={"fid": "feature_fid"})
-        frame["measured"] = frame["measured"].map(lambda m: json.dumps(m, ensure_ascii=False))
-        return write_features(frame, path)
+        return export_findings(self.findings(), path)
 
     def refresh(self) -> Run:
         """The run as stored now (for whoever waits on a run another thread is doing)."""
@@ -187,6 +181,17 @@ class Comparison:
                  **{part: int((getattr(self, part)["check_id"] == i).sum())
                     for part in ("new", "resolved", "unchanged")}} for i in self.check_ids]
         return pd.DataFrame(rows, columns=["check_id", "title_zh", "new", "resolved", "unchanged"])
+
+
+def export_findings(findings: gpd.GeoDataFrame, path: str | Path) -> Path:
+    """Write a run's findings frame (:meth:`Run.findings`) to .csv, .geojson or .gpkg, by extension."""
+    path = Path(path)
+    if path.suffix.lower() not in EXPORT_SUFFIXES:
+        raise InvalidInput(f"不支持导出为 {path.suffix} / cannot export findings to {path.suffix}; "
+                           f"use {', '.join(EXPORT_SUFFIXES)}")
+    frame = findings.rename(columns={"fid": "feature_fid"})
+    frame["measured"] = frame["measured"].map(lambda m: json.dumps(m, ensure_ascii=False))
+    return write_features(frame, path)
 
 
 def _only_checks(frame: gpd.GeoDataFrame, ids: list[str]) -> gpd.GeoDataFrame:

@@ -166,6 +166,12 @@ class LayerMeta:
     has_area: bool = False
     description: str = ""
     popup_fields: tuple[str, ...] = field(default_factory=tuple)
+    department: str = "admin"
+    """The role whose staff edit the layer (``registry.accounts.ROLES``); administrators edit reference layers."""
+    service_radius_m: float | None = None
+    """Distance within which the layer's service features serve people (eldercare stations: 700 m)."""
+    service_features: tuple[str, tuple[str, ...]] | None = None
+    """(attribute, codes) of the features that serve ``service_radius_m`` (not every facility does)."""
 
 
 class Feature(Base):

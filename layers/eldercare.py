@@ -17,9 +17,6 @@ from sqlalchemy.orm import Mapped
 from layers.base import CodeList, Feature, LayerMeta, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code
 
-DEPARTMENT = "civil_affairs"
-"""The role that edits this area's layers (registry.accounts)."""
-
 FACILITY_TYPES = CodeList("养老服务设施类型", [
     ("street_centre", "街道居家社区养老服务照料中心", "Street care centre"),
     ("community_station", "社区居家养老服务站(点)", "Community station or point"),
@@ -110,7 +107,9 @@ def service_codes(value: str | None) -> list[str]:
 
 class EldercareFacility(Feature):
     __tablename__ = "eldercare_facilities"
-    __layer__ = LayerMeta(name="eldercare_facilities", title_zh="养老服务设施", title_en="Eldercare facilities",
+    __layer__ = LayerMeta(name="eldercare_facilities", department="civil_affairs",
+                          service_radius_m=700.0, service_features=("facility_type", STATION_TYPES),
+                          title_zh="养老服务设施", title_en="Eldercare facilities",
                           geometry_type="POINT", label_field="name", style_field="facility_type",
                           popup_fields=("name", "facility_type", "operator_type", "street", "beds",
                                         "is_demonstration"))

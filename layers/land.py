@@ -17,9 +17,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from layers.base import Base, CodeList, Feature, LayerMeta, area_column, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code, normalise_doc_number
 
-DEPARTMENT = "natural_resources"
-"""The role that edits this area's layers (registry.accounts)."""
-
 APPROVAL_KINDS = CodeList("批复类型", [
     ("conversion_batch", "农用地转用和土地征收", "Farmland conversion and expropriation batch"),
     ("zone_plan", "土地征收成片开发方案", "Zone development plan for expropriation"),
@@ -103,7 +100,8 @@ HA = Numeric(14, 4)
 
 class LandApproval(Feature):
     __tablename__ = "land_approvals"
-    __layer__ = LayerMeta(name="land_approvals", title_zh="用地批复", title_en="Land approvals",
+    __layer__ = LayerMeta(name="land_approvals", department="natural_resources",
+                          title_zh="用地批复", title_en="Land approvals",
                           geometry_type="MULTIPOLYGON", label_field="doc_number", style_field="approval_kind",
                           popup_fields=("doc_number", "approval_kind", "applicant", "approved_on",
                                         "declared_total_ha", "plan_area_ha"))
@@ -137,7 +135,8 @@ class LandApproval(Feature):
 
 class LandParcel(Feature):
     __tablename__ = "land_parcels"
-    __layer__ = LayerMeta(name="land_parcels", title_zh="征收地块", title_en="Expropriation parcels",
+    __layer__ = LayerMeta(name="land_parcels", department="natural_resources",
+                          title_zh="征收地块", title_en="Expropriation parcels",
                           geometry_type="MULTIPOLYGON", label_field="village", style_field="land_class",
                           has_area=True, popup_fields=("township", "village", "land_class", "ownership",
                                                        "declared_ha", "area_ha"))

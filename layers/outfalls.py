@@ -45,9 +45,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from layers.base import AttrRule, Base, Code, CodeList, Feature, LayerMeta, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code, uscc_problem
 
-DEPARTMENT = "ecology"
-"""Ecology and environment staff edit these layers (registry.accounts)."""
-
 OUTFALL_CLASSES = CodeList("排污口分类(一级)", [
     ("industrial", "工业排污口", "Industrial outfall"),
     ("municipal_plant", "城镇污水处理厂排污口", "Municipal treatment plant outfall"),
@@ -238,7 +235,8 @@ def normalise_outfall_code(value: object) -> str:
 
 class Outfall(Feature):
     __tablename__ = "outfalls"
-    __layer__ = LayerMeta(name="outfalls", title_zh="入河入海排污口", title_en="River and sea outfalls",
+    __layer__ = LayerMeta(name="outfalls", department="ecology",
+                          title_zh="入河入海排污口", title_en="River and sea outfalls",
                           geometry_type="POINT", label_field="name", style_field="outfall_class",
                           popup_fields=("code", "name", "outfall_class", "subclass", "receiving_water",
                                         "status", "decision", "approval_mode"))
@@ -295,7 +293,8 @@ class OutfallSample(Feature):
     """One measured value of one parameter in one sample of one outfall (对所有存在排水的排污口污水均要采样监测)."""
 
     __tablename__ = "outfall_samples"
-    __layer__ = LayerMeta(name="outfall_samples", title_zh="排污口监测数据", title_en="Outfall monitoring samples",
+    __layer__ = LayerMeta(name="outfall_samples", department="ecology",
+                          title_zh="排污口监测数据", title_en="Outfall monitoring samples",
                           label_field="parameter",
                           popup_fields=("outfall_fid", "sampled_on", "parameter", "value", "unit", "limit_value"))
     __extra_table_args__ = (
@@ -321,7 +320,8 @@ class OutfallInspector(Feature):
     """The roster the random inspections draw their inspectors from (随机选派执法检查人员)."""
 
     __tablename__ = "outfall_inspectors"
-    __layer__ = LayerMeta(name="outfall_inspectors", title_zh="排污口执法检查人员名录",
+    __layer__ = LayerMeta(name="outfall_inspectors", department="ecology",
+                          title_zh="排污口执法检查人员名录",
                           title_en="Outfall inspectors", label_field="name",
                           popup_fields=("name", "organisation", "county_code", "active"))
 

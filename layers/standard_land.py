@@ -22,9 +22,6 @@ from sqlalchemy.orm import Mapped
 from layers.base import CodeList, Feature, LayerMeta, area_column, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code
 
-DEPARTMENT = "natural_resources"
-"""Natural-resources offices register standard land (registry.accounts reads this)."""
-
 MU_PER_HA = 15
 """1 ha = 15 mu (DOMAIN.md §1). Areas are stored once, in hectares; mu are always derived."""
 
@@ -147,7 +144,8 @@ location is the geometry, so use and floor-area ratio remain; derived, never tic
 
 class StandardLandPlot(Feature):
     __tablename__ = "standard_land_plots"
-    __layer__ = LayerMeta(name="standard_land_plots", title_zh="工业标准地", title_en="Standard land plots",
+    __layer__ = LayerMeta(name="standard_land_plots", department="natural_resources",
+                          title_zh="工业标准地", title_en="Standard land plots",
                           geometry_type="MULTIPOLYGON", label_field="name", style_field="status", has_area=True,
                           popup_fields=("plot_code", "name", "status", "development_zone", "industry_code",
                                         "planned_use", "listed_on", "area_ha"))
@@ -195,7 +193,8 @@ class IndicatorStandard(Feature):
     """
 
     __tablename__ = "indicator_standards"
-    __layer__ = LayerMeta(name="indicator_standards", title_zh="标准地控制性指标标准",
+    __layer__ = LayerMeta(name="indicator_standards", department="natural_resources",
+                          title_zh="标准地控制性指标标准",
                           title_en="Standard-land indicator standards", label_field="indicator",
                           popup_fields=("county_code", "development_zone", "industry_code", "indicator", "value",
                                         "effective_from", "effective_to"))
@@ -218,7 +217,8 @@ class StandardLandValue(Feature):
     """A plot's value of one indicator at one stage: committed, or measured at completion or review."""
 
     __tablename__ = "standard_land_values"
-    __layer__ = LayerMeta(name="standard_land_values", title_zh="标准地指标值",
+    __layer__ = LayerMeta(name="standard_land_values", department="natural_resources",
+                          title_zh="标准地指标值",
                           title_en="Standard-land indicator values", label_field="indicator",
                           popup_fields=("plot_fid", "indicator", "stage", "value"))
     __extra_table_args__ = (

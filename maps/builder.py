@@ -24,6 +24,7 @@ from folium.utilities import JsCode
 from jinja2.utils import htmlsafe_json_dumps
 from shapely.geometry import mapping
 
+from analysis.engine import FINDING_COLOUR, SEVERITIES
 from layers.base import AttrRule, Feature, layer_attributes
 from maps.assets import localise
 from maps.style import Category, Legend, MapTitle, categories, colour_of, style_key
@@ -47,17 +48,6 @@ category uses, so a cluster is not read as a category."""
 
 CLUSTER_LABEL = "聚合要素(点击查看个数,放大查看详情)"
 
-STATION_RADIUS_M = 700.0
-"""Service radius of a community eldercare station (DOMAIN.md §6)."""
-
-FINDING_COLOUR = "#E31A1C"
-"""Findings are red on every map, drawn thicker and dashed so they stand out from the rose category colour."""
-
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-"""Chinese names of the usual severities; another severity is shown as stored."""
-
-_STATIONS = ("eldercare_facilities", "facility_type", "community_station")
-"""(layer, attribute, code) of the features that get a service-radius circle."""
 
 _MISSING = "—"
 
@@ -144,12 +134,12 @@ def new_map(base: BaseMap, bounds: Bounds | None = None, *, title: str | None = 
 
 def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, show: bool = True,
               cluster_threshold: int = CLUSTER_THRESHOLD,
-              station_radius_m: float = STATION_RADIUS_M) -> folium.FeatureGroup:
+              service_radius_m: float | None = None) -> folium.FeatureGroup:
     """Draw a layer's features as one toggleable group named by its Chinese title, with its legend.
 
-    Points are circle markers (clustered above ``cluster_threshold``); community eldercare stations
-    also get a circle of ``station_radius_m`` metres, drawn outside the cluster so the covered area
-    stays visible at every zoom.
+    Points are circle markers (clustered above ``cluster_threshold``); a layer's service features
+    (``LayerMeta.service_features``, e.g. community eldercare stations) also get a circle of the layer's
+    service radius (or ``service_radius_m``), drawn outside the cluster so the covered area stays visible at every zoom.
     """
     meta = model.__layer__
     gdf = to_lonlat(gdf)
@@ -160,20 +150,25 @@ def add_layer(m: folium.Map, model: type[Feature], gdf: gpd.GeoDataFrame, *, sho
     draw_features(group, gdf, colours, _popups(model, gdf), _tooltips(model, gdf), cluster_threshold=cluster_threshold)
 
     entries = list(found.values())
-    layer, attribute, code = _STATIONS
-    if meta.name == layer and attribute in gdf:
-        stations = ((gdf[attribute] == code) & (gdf.geom_type == "Point")).to_numpy()
+    radius = service_radius_m or meta.service_radius_m
+    attribute, codes = meta.service_features or ("", ())
+    if radius and attribute in gdf:
+        stations = (gdf[attribute].isin(codes) & (gdf.geom_type == "Point")).to_numpy()
         for geom, colour, station in zip(gdf.geometry, colours, stations, strict=True):
             if station:
-                folium.Circle([geom.y, geom.x], radius=station_radius_m, color=colour, weight=1,
+                folium.Circle([geom.y, geom.x], radius=radius, color=colour, weight=1,
                               dash_array="4 4", fill=True, fill_color=colour, fill_opacity=0.08,
                               interactive=False).add_to(group)
         if stations.any():
-            entries.append(Category(f"社区养老服务站服务半径 {station_radius_m:g} 米", colour_of(found, code),
-                                    "ring"))
+            entries.append(Category(f"社区养老服务站服务半径 {radius:g} 米", colour_of(found, codes[0]), "ring"))
     if entries and len(gdf):
         Legend(meta.title_zh, entries).add_to(group)
     return group
+
+
+def _severity_label(severity: Any) -> str:
+    """The Chinese name of a known severity; another is shown as stored."""
+    return SEVERITIES[severity].zh if severity in SEVERITIES else as_text(severity, None)
 
 
 def add_findings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "检查发现的问题",
@@ -183,7 +178,7 @@ def add_findings(m: folium.Map, gdf: gpd.GeoDataFrame, *, name: str = "检查发
     gdf = to_lonlat(gdf)
     messages = gdf["message_zh"] if "message_zh" in gdf else gdf["message"]
     popups = [popup_html(name, [("检查规则", as_text(check_id, None)),
-                                ("严重程度", SEVERITY_ZH.get(str(severity), as_text(severity, None))),
+                                ("严重程度", _severity_label(severity)),
                                 ("说明", as_text(message, None))])
               for check_id, severity, message in zip(gdf["check_id"], gdf["severity"], messages, strict=True)]
     tooltips = [escape(as_text(message, None)) for message in messages]

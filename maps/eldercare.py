@@ -10,11 +10,11 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 
+from analysis.eldercare.coverage import STATION_RADIUS_M
 from layers.eldercare import EldercareFacility
 from maps.builder import (
     CLUSTER_THRESHOLD,
     DEFAULT_ASSET_URL,
-    STATION_RADIUS_M,
     BaseMap,
     add_layer,
     as_text,
@@ -53,7 +53,7 @@ def coverage_map(facilities: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, gaps: gp
     m = new_map(base, bounds_of(frames), title=title, asset_url=asset_url)
     add_areas(m, areas, radius_m)
     add_gaps(m, gaps)
-    add_layer(m, EldercareFacility, facilities, station_radius_m=radius_m)
+    add_layer(m, EldercareFacility, facilities, service_radius_m=radius_m)
     if sites is not None and len(sites):
         add_sites(m, sites, radius_m)
     folium.LayerControl(collapsed=False).add_to(m)

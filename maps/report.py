@@ -1,7 +1,8 @@
 """The findings of a check run on an interactive map, for the HTML report.
 
-analysis/ builds the report but may not import maps/, so the callers (CLI, web) build this map and
-hand its HTML to :func:`analysis.reports.build_report`. A report written to a folder gets its own
+The report runs one way: :func:`analysis.reports.report_document` reads the run once, this module
+draws its findings, and :func:`analysis.reports.build_report` writes the document with the map in its
+HTML (analysis never imports maps). A report written to a folder gets its own
 copy of the map's JavaScript and CSS (:func:`copy_map_assets`): it opens on an intranet machine, or
 from a USB stick, with no network.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import geopandas as gpd
 
-from analysis.reports import ReportFiles, build_report, finding_divisions
+from analysis.reports import ReportFiles, build_report, report_document
 from analysis.runs import Run
 from layers.admin_divisions import AdminDivision
 from maps.assets import asset_paths
@@ -35,9 +36,9 @@ def write_report(run: Run, out_dir: str | Path, *, base: BaseMap | None = None,
     if node_modules is not None:
         copy_map_assets(node_modules, out_dir)
         asset_url = REPORT_ASSET_DIR
-    findings = run.findings()
-    html = findings_map_html(findings, finding_divisions(run, findings), base=base, asset_url=asset_url)
-    return build_report(run, out_dir, map_html=html, links=links)
+    doc = report_document(run)
+    html = findings_map_html(doc.findings, doc.divisions, base=base, asset_url=asset_url)
+    return build_report(doc, out_dir, map_html=html, links=links)
 
 
 def findings_map_html(findings: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None = None, *,

@@ -3,7 +3,7 @@
 Roles follow the departments of DESIGN.md: natural resources edit expropriation and standard land,
 ecology and environment edit outfalls, civil affairs edit eldercare, administrators edit the reference
 layers and accounts; viewers read everything; the public (no account) reads public attributes only.
-A layer's department is declared by its module (``DEPARTMENT``); reference layers belong to the
+A layer's department is declared in its ``LayerMeta`` (``department``); reference layers belong to the
 administrators. Passwords are scrypt hashes and tokens SHA-256 digests: neither is stored in clear.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sys
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
@@ -61,10 +60,8 @@ class Account:
 
 
 def department(model: type[Feature]) -> str:
-    """The role that edits ``model``: declared by its module, administrators for reference layers."""
-    if model.__layer__.kind == "reference":
-        return "admin"
-    return getattr(sys.modules[model.__module__], "DEPARTMENT", "admin")
+    """The role that edits ``model``, as its :class:`~layers.base.LayerMeta` declares."""
+    return model.__layer__.department
 
 
 def department_label(model: type[Feature]) -> str:

@@ -41,13 +41,14 @@ from sqlalchemy import Connection, select, text
 
 from analysis.engine import parse_area
 from layers.base import SRID
-from layers.eldercare import FACILITY_TYPES, STATION_TYPES
+from layers.eldercare import FACILITY_TYPES, STATION_TYPES, EldercareFacility
 from layers.residential_areas import ResidentialArea
 from registry import Registry
 from registry.errors import InvalidInput
 
-STATION_RADIUS_M = 700.0
-"""专栏1: community stations (居家养老服务站(点)) are built to a service radius under 700 m."""
+STATION_RADIUS_M: float = EldercareFacility.__layer__.service_radius_m or 0.0
+"""专栏1: community stations (居家养老服务站(点)) are built to a service radius under 700 m (declared in the
+layer's ``LayerMeta``)."""
 
 MAX_RADIUS_M = 5000.0
 """A radius beyond the 15-minute life circle (800–1000 m, GB 50180-2018) is plausible up to this, not beyond."""

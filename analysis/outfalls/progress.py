@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from sqlalchemy import String, cast, func, literal, select, union_all
 
+from analysis.charts import cjk_font
 from analysis.engine import parse_area
 from analysis.outfalls.config import OUTFALL_TARGETS, Target
 from layers.admin_divisions import AdminDivision
@@ -169,8 +170,6 @@ def progress_chart(frame: pd.DataFrame, *, targets: Sequence[Target] = OUTFALL_T
 
 def progress_png(frame: pd.DataFrame) -> bytes:
     """The chart as PNG bytes, in the installed Chinese font."""
-    from analysis.reports import cjk_font  # reports draws this chart too and imports this module
-
     buffer = io.BytesIO()
     progress_chart(frame, font=cjk_font()).savefig(buffer, format="png", dpi=120, bbox_inches="tight")
     return buffer.getvalue()

@@ -10,7 +10,8 @@ from shapely.geometry import MultiPolygon, Point
 from sqlalchemy import insert
 
 from analysis import RunNotFinished, load_run, run_checks
-from analysis.reports import build_report, finding_divisions, outfall_progress
+from analysis.outfalls.report import outfall_progress
+from analysis.reports import build_report, finding_divisions
 from layers.system import CheckRun
 from maps.report import findings_map_html
 from tests.analysis.story import SOURCE_ZONE, STORY_CHECKS, add_outfall

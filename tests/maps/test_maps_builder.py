@@ -85,7 +85,7 @@ def test_700_m_circles_for_community_stations_only(eldercare) -> None:
 
 def test_radius_is_a_parameter(eldercare) -> None:
     m = new_map(BaseMap())
-    add_layer(m, EldercareFacility, eldercare, station_radius_m=500)
+    add_layer(m, EldercareFacility, eldercare, service_radius_m=500)
     assert [float(r) for r in CIRCLE.findall(render(m))] == [500, 500]
 
 
