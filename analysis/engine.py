@@ -31,6 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from layers import LAYERS
 from layers.admin_divisions import AdminDivision
 from layers.base import SRID, CodeList
+from layers.codes import column_within
 from layers.system import Finding
 from registry.errors import InvalidInput, NotFound
 from registry.geometry import normalise_geometries
@@ -173,21 +174,13 @@ class Area:
         meets = func.ST_Intersects(geom, self.geometry())
         if self.code is None or county_code is None:
             return meets
-        return or_(meets, geom.is_(None) & county_code.startswith(code_prefix(self.code)))
+        return or_(meets, geom.is_(None) & column_within(county_code, self.code))
 
 
 def _in_force(a: Any) -> ColumnElement[bool]:
     """Current rows of divisions whose code is still in use (codes are retired when counties merge)."""
     return a.c.valid_to.is_(None) & or_(a.c.valid_until.is_(None), a.c.valid_until > func.current_date())
 
-
-def code_prefix(code: str) -> str:
-    """The part of a GB/T 2260 code its subdivisions share: 350000 → 35, 350600 → 3506, 350623 → 350623."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 def parse_area(conn: Connection, spec: str) -> Area:

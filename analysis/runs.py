@@ -38,9 +38,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[Check, int, int], None]
 """Called after each check with the check, the number of checks done and the total."""
 
-MATCH_ON = ["check_id", "layer", "fid", "key"]
-"""What makes two findings of two runs the same finding."""
-
 EXPORT_SUFFIXES = (".csv", ".geojson", ".gpkg")
 
 

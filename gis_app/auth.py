@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
@@ -83,18 +80,6 @@ def require_edit(model: type[Feature]) -> Account:
     account.require_edit(model)
     return account
 
-
-def require_editor(view: Callable[..., Any]) -> Callable[..., Any]:
-    """For routes that write through their own business code: passes ``user`` (the history's label)
-    and refuses read-only accounts."""
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        account = require_account()
-        if not set(account.roles) - {"viewer"}:
-            raise Forbidden(f"只读账户 {account.username} 不能修改数据 / read-only account")
-        return view(*args, user=account.label, **kwargs)
-
-    return wrapped
 
 
 @bp.get("/login")

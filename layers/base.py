@@ -212,6 +212,12 @@ def geometry_column(geometry_type: str, *, required: bool = True):
     return mapped_column(Geometry(geometry_type, srid=SRID, spatial_index=False), nullable=not required)
 
 
+def hectares_sql(geom: str) -> str:
+    """SQL for the ellipsoidal area of ``geom`` (a column or alias) in hectares to 4 decimals, as the
+    gazette prints areas: the one definition every area figure and check uses."""
+    return f"round((ST_Area({geom}::geography, true) / 10000.0)::numeric, 4)"
+
+
 def area_column():
     """Ellipsoidal area in hectares to 4 decimals, computed by PostGIS on the GRS80 spheroid.
 
@@ -219,7 +225,7 @@ def area_column():
     """
     return mapped_column(
         Numeric(14, 4),
-        Computed("round((ST_Area(geom::geography, true) / 10000.0)::numeric, 4)", persisted=True),
+        Computed(hectares_sql("geom"), persisted=True),
         info={"rule": AttrRule(zh="面积(公顷)", en="Area (ha)"), "computed": True},
     )
 

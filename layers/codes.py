@@ -1,8 +1,11 @@
-"""Code checks shared by several layers (administrative codes, credit codes)."""
+"""Code checks shared by several layers (administrative codes, credit codes) and the one rule of which
+division a code lies in, in Python and in SQL."""
 
 from __future__ import annotations
 
 import re
+
+from sqlalchemy import ColumnElement
 
 _ADMIN = re.compile(r"35\d{4}")
 
@@ -12,6 +15,31 @@ def fujian_admin_code(value: object) -> str | None:
     if not _ADMIN.fullmatch(str(value)):
         return "不是福建省的6位行政区划代码(35xxxx) / not a six-digit Fujian division code (35xxxx)"
     return None
+
+
+def code_prefix(code: str) -> str:
+    """The part of a GB/T 2260 code its subdivisions share: 350000 → 35, 350600 → 3506, 350623 → 350623."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def code_within(code: str, division: str) -> bool:
+    """Whether division ``code`` is ``division`` or lies inside it (a county in its city or the province)."""
+    return code.startswith(code_prefix(division))
+
+
+def column_within(column: ColumnElement[str], division: str) -> ColumnElement[bool]:
+    """SQL twin of :func:`code_within` for a column of codes."""
+    return column.startswith(code_prefix(division), autoescape=True)
+
+
+def code_prefix_sql(code: str) -> str:
+    """SQL twin of :func:`code_prefix` for a code expression inside hand-written SQL."""
+    return (f"(CASE WHEN {code} LIKE '%0000' THEN left({code}, 2) WHEN {code} LIKE '%00' THEN left({code}, 4) "
+            f"ELSE {code} END)")
 
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

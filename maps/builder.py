@@ -29,6 +29,7 @@ from layers.base import AttrRule, Feature, layer_attributes
 from maps.assets import localise
 from maps.style import Category, Legend, MapTitle, categories, colour_of, style_key
 from maps.text import escape
+from registry.crs import lonlat_frame
 
 Bounds = tuple[float, float, float, float]
 """(west, south, east, north) in degrees, the order of ``GeoDataFrame.total_bounds``."""
@@ -398,11 +399,8 @@ class _TilePopups(MacroElement):
 
 
 def to_lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Features with a geometry, in longitude/latitude; CGCS2000 is used as WGS 84 (equal at metre level)."""
-    if gdf.crs is None:
-        raise ValueError("数据未声明坐标系 / the GeoDataFrame has no CRS: declare EPSG:4490 or EPSG:4326")
-    if gdf.crs.to_epsg() not in (4326, 4490):
-        gdf = gdf.to_crs(4326)
+    """Features with a geometry, in longitude/latitude (:func:`registry.crs.lonlat_frame`)."""
+    gdf = lonlat_frame(gdf)
     return gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
 
 

@@ -29,7 +29,6 @@ ROLES = CodeList("角色", [
     ("civil_affairs", "民政部门编辑", "Civil-affairs editor"),
     ("viewer", "只读用户", "Read-only viewer"),
 ])
-EDITOR_ROLES = ("natural_resources", "ecology", "civil_affairs")
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

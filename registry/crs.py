@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyproj
@@ -24,6 +25,9 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from registry.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 STORAGE_CRS = "EPSG:4490"
 """CGCS2000 geographic, the storage CRS (``layers.base.SRID``)."""
@@ -447,3 +451,18 @@ def from_storage(geoms: ArrayLike, crs_id: str) -> NDArray[np.object_]:
 def _flat(arr: NDArray[np.object_]) -> NDArray[np.object_]:
     """The geometries in 2D; copied only when one has a Z (rebuilding a million 2D ones costs a second)."""
     return shapely.force_2d(arr) if shapely.has_z(arr).any() else arr
+
+
+def lonlat_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A frame in longitude/latitude for GeoJSON (RFC 7946) and web maps: the one output conversion.
+
+    Stored CGCS2000 (EPSG:4490) is handed out as WGS 84 unchanged, as DOMAIN.md §1 allows (the two agree
+    at the metre level); a frame in any other CRS (a Gauss-Kruger zone, say) is converted.
+    """
+    if frame.crs is None:
+        raise ValueError("数据未声明坐标系 / the GeoDataFrame has no CRS: declare EPSG:4490 or EPSG:4326")
+    if frame.crs.to_epsg() == 4326:
+        return frame
+    if frame.crs.to_epsg() == 4490:
+        return frame.set_crs(4326, allow_override=True)
+    return frame.to_crs(4326)

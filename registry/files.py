@@ -21,6 +21,7 @@ import pyogrio
 import shapely
 
 from registry.config import SETTINGS, Limits
+from registry.crs import lonlat_frame
 from registry.errors import ImportRejected, InvalidInput, PayloadTooLarge
 from registry.validation import Issue
 
@@ -165,7 +166,7 @@ def write_features(frame: gpd.GeoDataFrame, path: str | Path) -> Path:
                 for part in Path(tmp).iterdir():
                     archive.write(part, part.name)
     elif FORMATS[suffix] == "GeoJSON":
-        pyogrio.write_dataframe(frame.to_crs(4326), path, driver="GeoJSON", RFC7946="YES")
+        pyogrio.write_dataframe(lonlat_frame(frame), path, driver="GeoJSON", RFC7946="YES")
     else:
         pyogrio.write_dataframe(frame, path, driver="GPKG", layer=path.stem)
     return path

@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from layers.admin_divisions import AdminDivision
 from layers.base import SRID, Changeset, Feature, LayerVersion, editable_attributes
+from layers.codes import column_within
 from registry.errors import BadRequest, Forbidden, InvalidInput, NotFound, RegistryError, StaleVersion
 from registry.validation import Issue, check_properties
 
@@ -275,8 +276,7 @@ class Store:
         if scope is None:
             return
         t, d = self.table, AdminDivision.__table__
-        in_code = (t.c.county_code.like(f"{scope[:4]}%") if scope.endswith("00") else t.c.county_code == scope) \
-            if "county_code" in t.c else false()
+        in_code = column_within(t.c.county_code, scope) if "county_code" in t.c else false()
         region = select(d.c.geom).where(d.c.code == scope, d.c.valid_to.is_(None)).scalar_subquery()
         inside = or_(func.ST_Covers(region, t.c.geom), and_(t.c.geom.is_(None), in_code)) \
             if self.has_geometry else in_code

@@ -14,10 +14,13 @@ import os
 from decimal import Decimal, InvalidOperation
 
 from analysis.engine import Check
-from layers.base import CodeList
+from layers.base import CodeList, hectares_sql
 from layers.development_zones import ZONE_LEVELS
 from layers.land import APPROVAL_KINDS, AUTHORITIES
 from layers.protected_zones import ZONE_TYPES
+
+_HECTARES = {f"ha_{alias.replace('.', '_')}": hectares_sql(alias) for alias in ("outside", "o.geom", "fl.geom")}
+"""Areas in the gazette's hectares to 4 decimals (the one definition, :func:`layers.base.hectares_sql`)."""
 
 MIN_M2 = 1.0
 """Smallest area reported (m²): one unit of the gazette's last printed digit."""
@@ -185,7 +188,7 @@ def _per_subject(rule: str, *, severity: str, title_zh: str, title_en: str, mess
             id=f"expropriation.{word}_{rule}", layer=layer, severity=severity,
             title_zh=title_zh.format(what=noun_zh), title_en=title_en.format(what=noun_en),
             message_zh=message_zh.replace("{what}", what_zh), message_en=message_en.replace("{what}", what_en),
-            sql=sql.format(subjects=_SUBJECTS[layer]), params=params, codes=codes or {}))
+            sql=sql.format(subjects=_SUBJECTS[layer], **_HECTARES), params=params, codes=codes or {}))
     return checks
 
 
@@ -217,7 +220,7 @@ OUTSIDE_COUNTY = _per_subject(
         )
         SELECT fid, '' AS key, outside AS geom, county_code, doc_number, place, land_class,
                county_code AS approving_county, county_name,
-               round((ST_Area(outside::geography) / 10000.0)::numeric, 4) AS outside_ha,
+               {ha_outside} AS outside_ha,
                round((100.0 * ST_Area(outside::geography) / ST_Area(geom::geography))::numeric, 2) AS outside_share
         FROM parts
         WHERE outside IS NOT NULL AND ST_Area(outside::geography) >= :min_outside_m2
@@ -237,7 +240,7 @@ IN_PROTECTED_ZONE = _per_subject(
         WITH subjects AS ({subjects})
         SELECT s.fid, z.fid::text AS key, o.geom, s.county_code, s.doc_number, s.place, s.land_class,
                z.name AS zone_name, z.zone_type,
-               round((ST_Area(o.geom::geography) / 10000.0)::numeric, 4) AS overlap_ha,
+               {ha_o_geom} AS overlap_ha,
                round((100.0 * ST_Area(o.geom::geography) / ST_Area(s.geom::geography))::numeric, 2) AS overlap_share
         FROM subjects s
         JOIN protected_zones z
@@ -265,7 +268,7 @@ DOUBLE_EXPROPRIATION = Check(
         SELECT p.fid, q.fid::text AS key, o.geom, a.county_code, a.doc_number,
                concat(p.township, p.village) AS place, p.land_class,
                b.doc_number AS other_doc_number, q.fid AS other_parcel_fid,
-               round((ST_Area(o.geom::geography) / 10000.0)::numeric, 4) AS overlap_ha
+               {ha_o_geom} AS overlap_ha
         FROM land_parcels p
         JOIN land_approvals a ON a.valid_to IS NULL AND a.fid = p.approval_fid
         JOIN land_parcels q
@@ -276,7 +279,7 @@ DOUBLE_EXPROPRIATION = Check(
         WHERE p.valid_to IS NULL AND p.ownership = 'collective' AND p.geom IS NOT NULL
           AND (b.approved_on, b.fid) < (a.approved_on, a.fid)
           AND ST_Area(o.geom::geography) >= :min_overlap_m2
-    """,
+    """.format(**_HECTARES),
     params={"min_overlap_m2": MIN_M2},
 )
 
@@ -314,7 +317,7 @@ APPROVAL_LEVEL = Check(
             SELECT a.fid, a.county_code, a.doc_number, a.authority,
                    COALESCE(fl.geom, a.geom, f.geom) AS geom,
                    COALESCE(ST_Area(fl.geom::geography), 0) AS farmland_m2,
-                   round((COALESCE(ST_Area(fl.geom::geography), 0) / 10000.0)::numeric, 4) AS farmland_ha,
+                   COALESCE({_HECTARES['ha_fl_geom']}, 0) AS farmland_ha,
                    CASE WHEN s.approval_fid IS NULL THEN COALESCE(a.declared_cultivated_ha, 0)
                         ELSE COALESCE(s.cultivated, 0) END AS cultivated_ha,
                    CASE WHEN s.approval_fid IS NULL
@@ -378,12 +381,12 @@ ZONE_PLAN_OUTSIDE_CONCENTRATED = Check(
             FROM plans
         )
         SELECT fid, '' AS key, outside AS geom, county_code, doc_number,
-               round((ST_Area(outside::geography) / 10000.0)::numeric, 4) AS outside_ha,
+               {ha_outside} AS outside_ha,
                round((100.0 * ST_Area(outside::geography) / ST_Area(plan::geography))::numeric, 2)
                    AS outside_share
         FROM parts
         WHERE ST_Area(outside::geography) >= :min_outside_m2
-    """,
+    """.format(**_HECTARES),
     # 1 m² is the last printed digit of a gazette area (0.0001 ha): less is digitising noise.
     params={"min_outside_m2": MIN_M2},
 )

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 from sqlalchemy import select, text
 
-from analysis.engine import code_prefix, parse_area, select_checks
+from analysis.engine import parse_area, select_checks
 from analysis.runs import Progress, Run, load_run, run_checks, start_run_async
 from layers import LAYERS
 from layers.base import Feature
-from layers.codes import fujian_admin_code
+from layers.codes import column_within, fujian_admin_code
 from layers.land import LandApproval, LandParcel
 from registry import Registry
 from registry.errors import InvalidInput, NotFound
@@ -69,7 +69,7 @@ def land_scope(reg: Registry, *, approval: int | None = None, county: str | None
             if problem := fujian_admin_code(county):
                 raise InvalidInput(f"县(区)代码 {county}: {problem}")
             label = f"{parse_area(conn, county).label} 的批复 / approvals"
-            where = a.c.county_code.startswith(code_prefix(county))
+            where = column_within(a.c.county_code, county)
         approvals = tuple(conn.scalars(select(a.c.fid).where(a.c.valid_to.is_(None), where).order_by(a.c.fid)))
         parcels = tuple(conn.scalars(select(p.c.fid).where(p.c.valid_to.is_(None), p.c.approval_fid.in_(approvals))
                                      .order_by(p.c.fid)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from analysis.engine import Check
 from analysis.outfalls.config import CONFIG, OutfallConfig
 from layers.base import CodeList
+from layers.codes import code_prefix_sql
 from layers.outfalls import (
     APPROVAL_MODES,
     DECISIONS,
@@ -394,7 +395,7 @@ def configured_checks(config: OutfallConfig) -> list[Check]:
                    "passed {days_overdue} days ago",
         # The earliest deadline configured for a key basin the outfall lies in or a division it belongs to
         # applies; without one, the plan's "2024年底前基本完成溯源".
-        sql="""
+        sql=f"""
             WITH rules AS (
                 SELECT * FROM unnest(CAST(:d_basin AS text[]), CAST(:d_area AS text[]), CAST(:d_date AS date[]))
                     AS r(basin, area, due)
@@ -409,8 +410,7 @@ def configured_checks(config: OutfallConfig) -> list[Check]:
                 FROM rules r
                 WHERE EXISTS (SELECT 1 FROM key_basins b WHERE b.valid_to IS NULL AND b.name = r.basin
                                                            AND ST_Intersects(b.geom, o.geom))
-                   OR o.county_code LIKE (CASE WHEN r.area LIKE '%0000' THEN left(r.area, 2)
-                                               WHEN r.area LIKE '%00' THEN left(r.area, 4) ELSE r.area END) || '%'
+                   OR o.county_code LIKE {code_prefix_sql('r.area')} || '%'
                 ORDER BY r.due LIMIT 1
             ) d ON true
             WHERE o.valid_to IS NULL AND o.status <> ALL(:traced)

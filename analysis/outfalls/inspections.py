@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from analysis.engine import parse_area
 from analysis.outfalls.config import CONFIG, InspectionRules
+from layers.codes import code_within
 from layers.outfalls import InspectionDraw, InspectionItem, Outfall, OutfallInspector
 from registry import Registry
 from registry.errors import Forbidden, InvalidInput, NotFound, RegistryError
@@ -102,7 +103,7 @@ def draw_sample(inputs: DrawInputs, seed: int) -> tuple[list[Drawn], dict[str, i
     drawn = []
     for fid in sorted(remediated | approved):
         county = inputs.counties[fid]
-        eligible = [i["fid"] for i in inputs.roster if _covers(i["county_code"], county)]
+        eligible = [i["fid"] for i in inputs.roster if code_within(county, i["county_code"])]
         if len(eligible) < inputs.team_size:
             raise InvalidInput(f"抽中的排污口(fid {fid})所在县区 {county} 的在岗执法检查人员只有 {len(eligible)} 名,"
                                f"不足每组 {inputs.team_size} 名 / outfall {fid} was drawn, but only {len(eligible)} "
@@ -123,14 +124,6 @@ def _choose(rng: np.random.Generator, pool: Sequence[int], size: int) -> set[int
         return set()
     return {int(v) for v in rng.choice(np.array(pool, dtype=np.int64), size=size, replace=False)}
 
-
-def _covers(scope: str, county: str) -> bool:
-    """Whether an inspector whose area is ``scope`` (county, city xxxx00 or province 350000) covers ``county``."""
-    if scope.endswith("0000"):
-        return county.startswith(scope[:2])
-    if scope.endswith("00"):
-        return county.startswith(scope[:4])
-    return county == scope
 
 
 # --------------------------------------------------------------------------- stored draws

@@ -26,6 +26,7 @@ from analysis.standard_land.rules import (
     readiness_rules,
     spec_params,
 )
+from layers.base import hectares_sql
 from layers.development_zones import ASSESSMENT_KINDS, PROVINCIAL_OR_HIGHER, ZONE_LEVELS
 from layers.protected_zones import ZONE_TYPES
 from layers.standard_land import INDICATORS, MU_PER_HA, PLOT_STATUS, STAGES
@@ -61,7 +62,6 @@ def _outside(cover: str, where: str) -> str:
     """
 
 
-HA = "round((ST_Area({0}::geography) / 10000.0)::numeric, 4)"
 SHARE = "round((100.0 * ST_Area({0}::geography) / ST_Area({1}::geography))::numeric, 1)"
 
 OUTSIDE_PROVINCIAL_ZONE = Check(
@@ -79,7 +79,7 @@ OUTSIDE_PROVINCIAL_ZONE = Check(
                                      WHERE z.valid_to IS NULL AND z.level = ANY(:levels)
                                        AND ST_Intersects(z.geom, p.geom)''', ACTIVE)})
         SELECT parts.fid, '' AS key, outside AS geom, parts.county_code, plot_code,
-               {HA.format('outside')} AS outside_ha, {SHARE.format('outside', 'plot')} AS outside_pct,
+               {hectares_sql('outside')} AS outside_ha, {SHARE.format('outside', 'plot')} AS outside_pct,
                coalesce(zones.zh, '无') AS zones_zh, coalesce(zones.en, 'none') AS zones_en
         FROM parts
         LEFT JOIN LATERAL (
@@ -147,7 +147,7 @@ ASSESSMENT_MISSING = Check(
             WHERE {LISTED}
         )
         SELECT fid, kind AS key, outside AS geom, county_code, plot_code, listed_on, kind AS assessment,
-               {HA.format('outside')} AS uncovered_ha, {SHARE.format('outside', 'plot')} AS uncovered_pct,
+               {hectares_sql('outside')} AS uncovered_ha, {SHARE.format('outside', 'plot')} AS uncovered_pct,
                first_done AS completed_on
         FROM parts
         WHERE ST_Area(outside::geography) >= :min_m2
@@ -312,7 +312,7 @@ OVERLAPS_PLOT = Check(
     # to the government and may be listed again as a new plot.
     sql=f"""
         SELECT a.fid, b.fid::text AS key, x.geom, a.county_code, a.plot_code, b.plot_code AS other_code,
-               {HA.format('x.geom')} AS overlap_ha
+               {hectares_sql('x.geom')} AS overlap_ha
         FROM standard_land_plots a
         JOIN standard_land_plots b
           ON b.valid_to IS NULL AND b.fid <> a.fid AND b.status <> 'disposed' AND ST_Intersects(a.geom, b.geom)
@@ -332,7 +332,7 @@ IN_PROTECTED_ZONE = Check(
     message_en="plot {plot_code} takes {overlap_ha} ha of the {zone_type} '{zone_name}'",
     sql=f"""
         SELECT p.fid, z.fid::text AS key, x.geom, p.county_code, p.plot_code, z.name AS zone_name, z.zone_type,
-               {HA.format('x.geom')} AS overlap_ha
+               {hectares_sql('x.geom')} AS overlap_ha
         FROM standard_land_plots p
         JOIN protected_zones z ON z.valid_to IS NULL AND z.zone_type = ANY(:types) AND ST_Intersects(p.geom, z.geom)
         CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(p.geom, z.geom), 3) AS geom) AS x
@@ -354,7 +354,7 @@ OUTSIDE_URBAN_BOUNDARY = Check(
         WITH parts AS ({_outside('''SELECT ST_Union(u.geom) FROM urban_boundaries u
                                      WHERE u.valid_to IS NULL AND ST_Intersects(u.geom, p.geom)''', ACTIVE)})
         SELECT fid, '' AS key, outside AS geom, county_code, plot_code,
-               {HA.format('outside')} AS outside_ha, {SHARE.format('outside', 'plot')} AS outside_pct
+               {hectares_sql('outside')} AS outside_ha, {SHARE.format('outside', 'plot')} AS outside_pct
         FROM parts WHERE ST_Area(outside::geography) >= :min_m2
     """,
     params={"min_m2": MIN_AREA_M2},

@@ -6,8 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import geopandas as gpd
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.routing import IntegerConverter
+
+from registry.crs import lonlat_frame
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -30,3 +33,10 @@ class IdConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+def feature_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A frame as a GeoJSON FeatureCollection in lon/lat (RFC 7946), with its counts."""
+    collection = lonlat_frame(frame).to_geo_dict(na="null", drop_id=True)
+    collection["numberMatched"] = collection["numberReturned"] = len(frame)
+    return collection

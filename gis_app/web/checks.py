@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
 
 from analysis import Run, all_checks, list_runs, load_run, start_run_async
+from gis_app.api.jsonify import feature_collection
 from gis_app.api.openapi import GEOJSON_OBJECT, JSON_OBJECT, errors
 from gis_app.context import registry
 from gis_app.web.maps import base_map
@@ -130,11 +131,6 @@ def _status(found: Run) -> dict[str, Any]:
                      "report_pdf": url_for(".report_pdf", run_id=found.id)}
     return body
 
-
-def feature_collection(frame: Any) -> dict[str, Any]:
-    collection = frame.to_crs(4326).to_geo_dict(na="null", drop_id=True)
-    collection["numberMatched"] = collection["numberReturned"] = len(frame)
-    return collection
 
 
 def _report_dir(found: Run) -> Path:

@@ -22,9 +22,9 @@ from flask import Blueprint, Response, jsonify, request
 from analysis.eldercare.coverage import LEVELS, STATION_RADIUS_M, Coverage, coverage, facilities_near
 from analysis.eldercare.siting import SiteProposal, propose_sites
 from analysis.eldercare.targets import target_status
+from gis_app.api.jsonify import feature_collection
 from gis_app.context import registry
 from gis_app.params import integer
-from gis_app.web.checks import feature_collection
 from gis_app.web.maps import base_map, html
 from layers.eldercare import STATION_TYPES
 from maps.eldercare import coverage_map
