@@ -10,8 +10,9 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
+from gis_app.context import registry
 from layers.base import Feature
 from registry.accounts import Account, account_by_id, account_for_token, authenticate
 from registry.errors import Forbidden, RegistryError
@@ -40,7 +41,7 @@ def current_account() -> Account | None:
 
 
 def _find_account() -> Account | None:
-    reg = current_app.extensions["registry"]
+    reg = registry()
     header = request.headers.get("Authorization", "")
     if header:
         if not header.startswith("Bearer "):
@@ -91,7 +92,7 @@ def login_form():
 def login():
     if not _csrf_ok(request.form.get("csrf_token", "")):
         raise Forbidden("登录表单已过期,请刷新页面 / the login form expired: reload the page")
-    account = authenticate(current_app.extensions["registry"], request.form.get("username", ""),
+    account = authenticate(registry(), request.form.get("username", ""),
                            request.form.get("password", ""))
     if account is None:
         return render_template("login.html", csrf=csrf_token(), error="用户名或密码错误",

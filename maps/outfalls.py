@@ -16,6 +16,7 @@ from layers.key_basins import KeyBasin
 from layers.outfalls import Outfall
 from layers.protected_zones import ProtectedZone
 from maps.builder import DEFAULT_ASSET_URL, BaseMap, Bounds, add_findings, add_layer, new_map
+from registry.crs import lonlat_frame
 
 FINDINGS_NAME = "检查发现的问题(最近一次检查)"
 PAD = 0.01
@@ -52,5 +53,5 @@ def _bounds(outfalls: gpd.GeoDataFrame) -> Bounds | None:
     drawn = outfalls[outfalls.geometry.notna() & ~outfalls.geometry.is_empty]
     if drawn.empty:
         return None
-    west, south, east, north = drawn.to_crs(4326).total_bounds
+    west, south, east, north = lonlat_frame(drawn).total_bounds
     return (west - PAD, south - PAD, east + PAD, north + PAD)

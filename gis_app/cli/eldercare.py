@@ -1,4 +1,8 @@
-"""The command line of this business area: see :mod:`gis_app.web.eldercare` for its pages."""
+"""The command line of this business area (its pages are :mod:`gis_app.web.eldercare`).
+
+    fujian-gis eldercare coverage [--radius 700] [--area 350623] [--level county] [--gaps gaps.geojson]
+    fujian-gis eldercare sites (--k 2 | --target 90) [--candidates sites.csv --crs GCJ02] [--out sites.geojson]
+"""
 
 from __future__ import annotations
 

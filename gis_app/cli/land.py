@@ -1,4 +1,8 @@
-"""The command line of this business area: see :mod:`gis_app.web.land` for its pages."""
+"""The command line of this business area (its pages are :mod:`gis_app.web.land`).
+
+    fujian-gis land gazette FILE [--save]
+    fujian-gis land check [--approval FID | --county CODE]
+"""
 
 from __future__ import annotations
 

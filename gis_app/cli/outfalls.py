@@ -1,4 +1,9 @@
-"""The command line of this business area: see :mod:`gis_app.web.outfalls` for its pages."""
+"""The command line of this business area (its pages are :mod:`gis_app.web.outfalls`).
+
+    fujian-gis outfalls progress [--area 350623] [--on 2024-12-31] [--group bay] [--chart out.png] [--json]
+    fujian-gis outfalls draw --year 2024 --area 350623 [--seed N] [--csv list.csv]
+    fujian-gis outfalls draws | show ID [--csv list.csv] | verify ID | map OUT_DIR [--area] | rules
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command line of this business area: see :mod:`gis_app.web.standard_land` for its pages."""
+"""The command line of this business area (its pages are :mod:`gis_app.web.standard_land`)."""
 
 from __future__ import annotations
 

@@ -20,9 +20,10 @@ from analysis import Run, all_checks, list_runs, load_run, start_run_async
 from gis_app.api.jsonify import feature_collection
 from gis_app.api.openapi import GEOJSON_OBJECT, JSON_OBJECT, errors
 from gis_app.context import registry
+from gis_app.params import integer
 from gis_app.web.maps import base_map
 from maps.report import write_report
-from registry.errors import BadRequest, InvalidInput
+from registry.errors import InvalidInput
 
 bp = Blueprint("checks", __name__)
 
@@ -50,9 +51,7 @@ def start_run() -> tuple[Response, int, dict[str, str]]:
 
 @bp.get("/runs")
 def runs() -> Response:
-    limit = request.args.get("limit", default=100, type=int)
-    if not 1 <= limit <= 1000:
-        raise BadRequest("limit 应在 1 到 1000 之间 / limit must be between 1 and 1000")
+    limit = integer(request.args, "limit", 100, minimum=1, maximum=1000)
     return jsonify(runs=[_status(r) for r in list_runs(registry(), limit=limit)])
 
 

@@ -1,4 +1,4 @@
-"""养老服务设施 (eldercare): web routes and CLI commands of this business area; no SQL, no rules here.
+"""养老服务设施 (eldercare): the web routes of this business area; no SQL, no rules here.
 
     GET  /eldercare/coverage?radius=700&area=350623&level=county     coverage figures and gaps (JSON)
     GET  /eldercare/sites?k=2 | ?target=90 [&radius&area]            proposed stations (JSON)
@@ -6,8 +6,7 @@
     GET  /eldercare/targets?year=2025                                table 2 against the registry (JSON)
     GET  /eldercare/map?radius=700&area=…[&k=2|&target=90]           the coverage map page
 
-    fujian-gis eldercare coverage [--radius 700] [--area 350623] [--level county] [--gaps gaps.geojson]
-    fujian-gis eldercare sites (--k 2 | --target 90) [--candidates sites.csv --crs GCJ02] [--out sites.geojson]
+Its command line is :mod:`gis_app.cli.eldercare`.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
-"""土地征收 (land expropriation): web routes and CLI commands of this business area; no SQL, no rules here.
+"""土地征收 (land expropriation): the web routes of this business area; no SQL, no rules here.
 
     POST /land/gazette/preview   the text (JSON {"text": …} or a .txt upload in ``file``) read back for review
     POST /land/gazette           save it (editors only), refused with its problems by line
     POST /land/checks            run the land checks for {"approval": fid}, {"county": code} or the province
     GET  /land/map               approvals and parcels by land class with the latest run's findings in red
 
-    fujian-gis land gazette FILE [--save]
-    fujian-gis land check [--approval FID | --county CODE]
+Its command line is :mod:`gis_app.cli.land`.
 """
 
 from __future__ import annotations

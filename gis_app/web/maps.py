@@ -8,6 +8,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, request, send_from_directory
 
 from analysis.runs import load_run
+from gis_app.context import registry
+from gis_app.params import integer
 from layers import LAYERS
 from maps import DEFAULT_ASSET_URL, BaseMap, asset_paths, combined_map, layer_map, tianditu
 from registry.errors import NotFound
@@ -37,7 +39,7 @@ def tile_url(name: str) -> str:
 
 def split_by_size(names: list[str]) -> tuple[list, list]:
     """Small layers are embedded in the page; layers above the threshold come as vector tiles."""
-    reg = current_app.extensions["registry"]
+    reg = registry()
     embedded, tiled = [], []
     for name in names:
         model, handle = LAYERS[name], reg.layer(name)
@@ -53,8 +55,8 @@ def combined():
     """Every layer; ``?run=ID`` overlays that check run's findings in red."""
     names = [name for name, model in LAYERS.items() if model.__layer__.geometry_type]
     embedded, tiled = split_by_size(names)
-    run_id = request.args.get("run", type=int)
-    findings = None if run_id is None else load_run(current_app.extensions["registry"], run_id).findings()
+    run_id = integer(request.args, "run")
+    findings = None if run_id is None else load_run(registry(), run_id).findings()
     return html(combined_map(embedded, base_map(), findings, title="福建省国土空间规划与登记 综合地图",
                              tile_layers=tiled))
 
@@ -77,7 +79,7 @@ def vector_tile(collection_id: str, z: int, x: int, y: int):
     if collection_id not in LAYERS:
         raise NotFound(f"没有图层 {collection_id} / no collection {collection_id}")
     known = _etag_version(collection_id)
-    version, data = versioned_tile(current_app.extensions["registry"], collection_id, z, x, y, known)
+    version, data = versioned_tile(registry(), collection_id, z, x, y, known)
     response = Response(status=304) if data is None else \
         Response(data, mimetype="application/vnd.mapbox-vector-tile")
     response.set_etag(f"{collection_id}-{version}")

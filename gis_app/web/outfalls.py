@@ -1,4 +1,4 @@
-"""入河入海排污口 (outfalls): web routes and CLI commands of this business area; no SQL, no rules here.
+"""入河入海排污口 (outfalls): the web routes of this business area; no SQL, no rules here.
 
     GET  /outfalls/progress[?area=&on=&as_of=&group=basin,bay&f=html]   progress against the targets (JSON/HTML)
     GET  /outfalls/progress.png[?…]                                    the progress chart
@@ -9,9 +9,7 @@
     GET  /outfalls/inspections/<id>[?f=csv]                            a draw's published list
     GET  /outfalls/inspections/<id>/verify                             replay a draw from its seed
 
-    fujian-gis outfalls progress [--area 350623] [--on 2024-12-31] [--group bay] [--chart out.png] [--json]
-    fujian-gis outfalls draw --year 2024 --area 350623 [--seed N] [--csv list.csv]
-    fujian-gis outfalls draws | show ID [--csv list.csv] | verify ID | map OUT_DIR [--area] | rules
+Its command line is :mod:`gis_app.cli.outfalls`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""工业标准地 (standard land): web routes and CLI commands of this business area; no SQL, no rules here.
+"""工业标准地 (standard land): the web routes of this business area; no SQL, no rules here.
 
 The routes translate HTTP to :mod:`analysis.standard_land.lifecycle` (the write path that refuses
 what breaks a rule) and :mod:`analysis.standard_land.summary` (what the province reads):
