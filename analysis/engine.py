@@ -16,7 +16,7 @@ import json
 import pkgutil
 import re
 import string
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -81,6 +81,13 @@ class Check:
     """Bound parameters of ``sql`` (tolerances, code lists): tuned here, never spliced into the text."""
     codes: Mapping[str, CodeList] = field(default_factory=dict)
     """Measured columns that hold codes: messages show their label in each language, the JSON keeps the code."""
+    configured: Callable[[Mapping[str, str]], Mapping[str, Any]] | None = None
+    """Parameters that are configuration, computed from the registry's settings when the check runs
+    (``Registry.settings.env``), so a setting is read when the registry is created, never at import."""
+
+    def bound(self, env: Mapping[str, str]) -> dict[str, Any]:
+        """Every bound parameter of ``sql`` under the settings ``env``."""
+        return {**self.params, **(self.configured(env) if self.configured else {})}
 
     def message(self, measured: Mapping[str, Any], lang: str) -> str:
         """The finding's message in ``lang`` ("zh" or "en") from its measured figures, for a refusal that
@@ -217,17 +224,18 @@ def _read_polygon(spec: str) -> shapely.Geometry:
 
 
 def write_findings(conn: Connection, run_id: int, check: Check, area: Area | None,
-                   fids: Collection[int] | None = None) -> int:
+                   fids: Collection[int] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Run ``check`` and store its findings for run ``run_id`` in one statement; returns their count.
 
     A finding whose check gives no county code gets the county its geometry lies in, so reports
     can count findings per county without every check joining the divisions itself. ``fids`` keeps
     the findings on those features of the check's layer only (e.g. one approval and its parcels).
     """
-    columns = _result_columns(conn, check)
+    params = check.bound(env or {})
+    columns = _result_columns(conn, check, params)
     names = list(columns)
     numeric = {name for name, oid in columns.items() if oid == NUMERIC_OID}
-    f = text(check.sql).bindparams(**check.params).columns(*(column(n) for n in names)).subquery("f")
+    f = text(check.sql).bindparams(**params).columns(*(column(n) for n in names)).subquery("f")
     measured = func.jsonb_build_object(*itertools.chain.from_iterable(
         (literal(n, String), f.c[n]) for n in names if n not in REQUIRED_COLUMNS))
     a = AdminDivision.__table__
@@ -272,10 +280,10 @@ def _message_sql(check: Check, lang: str, f: Any, numeric: Collection[str]) -> C
     return func.concat(*parts) if parts else literal("", String)
 
 
-def _result_columns(conn: Connection, check: Check) -> dict[str, int]:
+def _result_columns(conn: Connection, check: Check, params: Mapping[str, Any]) -> dict[str, int]:
     """The columns the check's SQL returns and their type oids (planned, not run), so the measured ones
     can be named and the messages can print decimals as the measured JSON holds them."""
-    result = conn.execute(text(f"SELECT * FROM ({check.sql}) AS f LIMIT 0").bindparams(**check.params))
+    result = conn.execute(text(f"SELECT * FROM ({check.sql}) AS f LIMIT 0").bindparams(**params))
     columns = {d.name: d.type_code for d in result.cursor.description}
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:

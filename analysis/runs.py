@@ -304,7 +304,7 @@ def _execute(reg: Registry, run_id: int, plan: _Plan, progress: Progress | None 
             with conn.begin():
                 version = data_version(conn)  # the first statement fixes the snapshot every check reads
                 for done, check in enumerate(plan.checks, 1):
-                    found += write_findings(conn, run_id, check, plan.area, plan.fids_of(check))
+                    found += write_findings(conn, run_id, check, plan.area, plan.fids_of(check), reg.settings.env)
                     _record(reg, run_id, checks_done=done, finding_count=found)
                     if progress is not None:
                         progress(check, done, total)

@@ -11,7 +11,8 @@ from registry.errors import InvalidInput
 
 def integer(args: Mapping[str, Any], name: str, default: int | None = None, *,
             minimum: int | None = None, maximum: int | None = None) -> int | None:
-    """``args[name]`` as a whole number, ``default`` when absent or empty; anything else is refused, never ignored."""
+    """``args[name]`` as a whole number, ``default`` when absent or empty; anything else is refused (422),
+    never ignored."""
     raw = args.get(name)
     if raw is None or raw == "":
         return default

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from registry.config import database_url
+from registry.config import Limits, database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ def app_config(env: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "BASEMAP_URL": env.get("FUJIAN_BASEMAP_URL", ""),
         "BASEMAP_ATTRIBUTION": env.get("FUJIAN_BASEMAP_ATTRIBUTION", ""),
         "TIANDITU_KEY": env.get("FUJIAN_TIANDITU_KEY", ""),
-        "MAX_CONTENT_LENGTH": int(env.get("FUJIAN_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": Limits.from_env(env).max_upload_bytes,
         "TILE_THRESHOLD": int(env.get("FUJIAN_TILE_THRESHOLD", "5000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

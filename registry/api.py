@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from layers import LAYERS, get_layer
 from layers.base import Feature
-from registry.config import database_url, normalise_url
+from registry.config import Settings, database_url, normalise_url
 from registry.crs import from_storage
 from registry.db import make_engine
 from registry.errors import InvalidInput, NotFound
@@ -86,7 +86,7 @@ class LayerHandle:
         """Check the whole file, then write it in one transaction (or not at all); see registry.imports."""
         return import_file(self.registry.engine, self.model, path, crs=crs, dry_run=dry_run, repair=repair,
                            author=author or self.registry.user, progress=progress, file_layer=file_layer,
-                           source=source, scope=scope)
+                           source=source, scope=scope, limits=self.registry.settings.limits)
 
     def import_frame(self, frame: gpd.GeoDataFrame, *, source: str, dry_run: bool = False, repair: bool = False,
                      author: str | None = None, scope: str | None = None) -> ImportReport:
@@ -116,9 +116,10 @@ class LayerHandle:
 class Registry:
     """Every layer of one database."""
 
-    def __init__(self, engine: Engine, user: str):
+    def __init__(self, engine: Engine, user: str, settings: Settings | None = None):
         self.engine = engine
         self.user = user
+        self.settings = settings or Settings()
 
     def layer(self, name: str) -> LayerHandle:
         try:
@@ -138,6 +139,8 @@ class Registry:
         self.engine.dispose()
 
 
-def connect(url: str | None = None, *, user: str | None = None) -> Registry:
-    """Open the registry at ``url`` (default: ``DATABASE_URL`` or the local database)."""
-    return Registry(make_engine(normalise_url(url) if url else database_url()), user or getpass.getuser())
+def connect(url: str | None = None, *, user: str | None = None, settings: Settings | None = None) -> Registry:
+    """Open the registry at ``url`` (default: ``DATABASE_URL`` or the local database); its settings are
+    ``settings``, or read from the environment now."""
+    return Registry(make_engine(normalise_url(url) if url else database_url()), user or getpass.getuser(),
+                    settings or Settings.from_env())

@@ -38,15 +38,32 @@ class Extent:
 class Limits:
     """Upload limits: a file past these is refused before it is read."""
 
-    max_upload_bytes: int = int(os.environ.get("FUJIAN_MAX_UPLOAD_MB", "200")) * 1024 * 1024
-    max_features: int = int(os.environ.get("FUJIAN_MAX_FEATURES", "2000000"))
-    max_unzipped_bytes: int = int(os.environ.get("FUJIAN_MAX_UNZIPPED_MB", "2000")) * 1024 * 1024
+    max_upload_bytes: int = 200 * 1024 * 1024
+    max_features: int = 2_000_000
+    max_unzipped_bytes: int = 2000 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Limits:
+        """``FUJIAN_MAX_UPLOAD_MB``, ``FUJIAN_MAX_FEATURES``, ``FUJIAN_MAX_UNZIPPED_MB``; defaults above."""
+        return cls(max_upload_bytes=int(env.get("FUJIAN_MAX_UPLOAD_MB", "200")) * 1024 * 1024,
+                   max_features=int(env.get("FUJIAN_MAX_FEATURES", "2000000")),
+                   max_unzipped_bytes=int(env.get("FUJIAN_MAX_UNZIPPED_MB", "2000")) * 1024 * 1024)
+
+
+FUJIAN = Extent()
+DEFAULT_LIMITS = Limits()
+"""The documented defaults (constants: the environment is read by :meth:`Settings.from_env`)."""
 
 
 @dataclass(frozen=True)
 class Settings:
+    """A registry's settings, read once when it is created (:func:`registry.connect`), never at import."""
+
     extent: Extent = field(default_factory=Extent)
     limits: Limits = field(default_factory=Limits)
+    env: Mapping[str, str] = field(default_factory=dict)
+    """The ``FUJIAN_*`` variables as they were then: the business areas read their configuration here."""
 
-
-SETTINGS = Settings()
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        return cls(limits=Limits.from_env(env), env={k: v for k, v in env.items() if k.startswith("FUJIAN_")})

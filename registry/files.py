@@ -20,7 +20,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from registry.config import SETTINGS, Limits
+from registry.config import DEFAULT_LIMITS, Limits
 from registry.crs import lonlat_frame
 from registry.errors import ImportRejected, InvalidInput, PayloadTooLarge
 from registry.validation import Issue
@@ -44,7 +44,7 @@ class RawFeatures:
     issues: list[Issue] = field(default_factory=list)
 
 
-def read_features(path: str | Path, *, limits: Limits = SETTINGS.limits, layer: str | None = None) -> RawFeatures:
+def read_features(path: str | Path, *, limits: Limits = DEFAULT_LIMITS, layer: str | None = None) -> RawFeatures:
     """Read a feature file into attributes and geometries; raise ImportRejected if it cannot be read."""
     path = Path(path)
     suffix = path.suffix.lower()

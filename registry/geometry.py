@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from registry.config import SETTINGS, Extent
+from registry.config import FUJIAN, Extent
 from registry.crs import GAUSS_KRUGER, GEOGRAPHIC, canonical_crs, gk_crs_id, to_storage
 
 
@@ -81,7 +81,7 @@ _UNPREFIXED_MAX = 1_000_000.0
 # --------------------------------------------------------------------------- helpers
 
 
-def swapped_or_outside(lon: ArrayLike, lat: ArrayLike, extent: Extent = SETTINGS.extent,
+def swapped_or_outside(lon: ArrayLike, lat: ArrayLike, extent: Extent = FUJIAN,
                        ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """Classify lon/lat positions against ``extent``: ``(swapped, outside)``, never both True.
 
@@ -235,7 +235,7 @@ def normalise_geometries(
     *,
     repair: bool = False,
     allow_missing: bool = False,
-    extent: Extent = SETTINGS.extent,
+    extent: Extent = FUJIAN,
 ) -> tuple[NDArray[np.object_], list[GeometryIssue], list[GeometryIssue]]:
     """Check and convert an import's or an edit's geometries; returns ``(geometries, errors, repairs)``.
 

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Engine
 
 from layers.base import Feature, editable_attributes, layer_attributes
+from registry.config import Limits
 from registry.crs import resolve_crs
 from registry.errors import ImportRejected
 from registry.files import RawFeatures, read_features
@@ -69,9 +70,10 @@ class ImportReport:
 
 def import_file(engine: Engine, model: type[Feature], path: str | Path, *, crs: str | int | None = None,
                 dry_run: bool = False, repair: bool = False, author: str, progress: Progress | None = None,
-                file_layer: str | None = None, source: str | None = None, scope: str | None = None) -> ImportReport:
-    """Import a feature file into ``model``'s layer (see module docstring)."""
-    raw = read_features(path, layer=file_layer)
+                file_layer: str | None = None, source: str | None = None, scope: str | None = None,
+                limits: Limits) -> ImportReport:
+    """Import a feature file into ``model``'s layer (see module docstring), refused past ``limits``."""
+    raw = read_features(path, limits=limits, layer=file_layer)
     return import_raw(engine, model, raw, crs=crs, dry_run=dry_run, repair=repair, author=author,
                       source=source or f"import {Path(path).name}", progress=progress, scope=scope)
 

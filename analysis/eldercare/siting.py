@@ -45,6 +45,7 @@ from analysis.eldercare.coverage import (
 from layers.base import SRID
 from layers.eldercare import STATION_TYPES
 from registry import Registry
+from registry.config import DEFAULT_LIMITS, Limits
 from registry.crs import resolve_crs
 from registry.errors import InvalidInput
 from registry.files import read_features
@@ -162,13 +163,14 @@ def _check_target(target: Any) -> float:
     return value
 
 
-def read_candidates(path: str | Path, *, crs: str | None = None, layer: str | None = None) -> gpd.GeoDataFrame:
+def read_candidates(path: str | Path, *, crs: str | None = None, layer: str | None = None,
+                    limits: Limits = DEFAULT_LIMITS) -> gpd.GeoDataFrame:
     """Candidate sites from a file (GeoJSON, GeoPackage, zipped Shapefile, CSV with lon/lat), in EPSG:4490.
 
     The file's CRS or the declared one (GCJ-02 and BD-09 when declared, converted as on import); a
     ``name`` (or 名称) column names the sites.
     """
-    raw = read_features(path, layer=layer)
+    raw = read_features(path, layer=layer, limits=limits)
     frame = gpd.GeoDataFrame(raw.attributes, geometry=list(raw.geometries))
     names, points = _candidates(frame, None, resolve_crs(crs, raw.file_crs))
     return gpd.GeoDataFrame({"name": names}, geometry=points, crs=SRID)

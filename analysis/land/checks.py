@@ -10,7 +10,7 @@ hectares to 4 decimals; a piece smaller than 1 m² (the last printed digit of a 
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from analysis.engine import Check
@@ -36,11 +36,12 @@ EXEMPT_ZONE_LEVELS = ("national", "provincial")
 """Development zones set up by the State Council or the province (standard-land guidance §2(7))."""
 
 
-def _tolerance_ha() -> Decimal:
-    """How far a parcel's ellipsoidal area may differ from its declared area; configuration, because
-    the right margin depends on how the survey drew the parcels. The default, 0.0001 ha, is one unit
-    of the last printed digit: both figures are roundings of the same area."""
-    raw = os.environ.get("FUJIAN_PARCEL_AREA_TOLERANCE_HA", "0.0001")
+def tolerance_ha(env: Mapping[str, str]) -> Decimal:
+    """How far a parcel's ellipsoidal area may differ from its declared area; configuration
+    (``FUJIAN_PARCEL_AREA_TOLERANCE_HA`` in the registry's settings), because the right margin depends
+    on how the survey drew the parcels. The default, 0.0001 ha, is one unit of the last printed digit:
+    both figures are roundings of the same area."""
+    raw = env.get("FUJIAN_PARCEL_AREA_TOLERANCE_HA", "0.0001")
     try:
         value = Decimal(raw)
     except InvalidOperation:
@@ -123,7 +124,7 @@ PARCEL_AREA_MISMATCH = Check(
         LEFT JOIN land_approvals a ON a.valid_to IS NULL AND a.fid = p.approval_fid
         WHERE p.valid_to IS NULL AND p.geom IS NOT NULL AND abs(p.area_ha - p.declared_ha) > :tolerance_ha
     """,
-    params={"tolerance_ha": _tolerance_ha()},
+    configured=lambda env: {"tolerance_ha": tolerance_ha(env)},
 )
 
 PARCEL_WITHOUT_APPROVAL = Check(

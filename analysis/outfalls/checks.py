@@ -9,8 +9,11 @@ from ``layers.outfalls.STANDARD_RULES``, and the limit values, deadlines and cod
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from analysis.engine import Check
-from analysis.outfalls.config import CONFIG, OutfallConfig
+from analysis.outfalls.config import OutfallConfig, outfall_config
 from layers.base import CodeList
 from layers.codes import code_prefix_sql
 from layers.outfalls import (
@@ -381,9 +384,18 @@ STANDARD_NOT_APPLICABLE = Check(
 )
 
 
-def configured_checks(config: OutfallConfig) -> list[Check]:
+def _configured(config: OutfallConfig | None,
+                build: Callable[[OutfallConfig], dict[str, Any]]) -> dict[str, Any]:
+    """A check's parameters from ``config``, or, without one, from the registry's settings when it runs."""
+    if config is not None:
+        return {"params": build(config)}
+    return {"configured": lambda env: build(outfall_config(env))}
+
+
+def configured_checks(config: OutfallConfig | None = None) -> list[Check]:
     """The checks whose figures are configuration: the tracing deadlines, the code pattern, and the limit
-    values the two checks of monitoring samples measure against."""
+    values the two checks of monitoring samples measure against; from ``config``, or from the running
+    registry's settings (``FUJIAN_OUTFALL_CONFIG``) when None."""
     untraced = Check(
         id="outfall.untraced_after_deadline",
         layer="outfalls",
@@ -416,10 +428,10 @@ def configured_checks(config: OutfallConfig) -> list[Check]:
             WHERE o.valid_to IS NULL AND o.status <> ALL(:traced)
               AND CURRENT_DATE > COALESCE(d.due, CAST(:default_due AS date))
         """,
-        params={"d_basin": [d.basin for d in config.deadlines], "d_area": [d.area for d in config.deadlines],
-                "d_date": [d.on for d in config.deadlines], "default_due": config.tracing_deadline,
-                "default_scope": "全省默认期限 / provincial default",
-                "traced": list(TRACED_OR_LATER)},
+        **_configured(config, lambda c: {
+            "d_basin": [d.basin for d in c.deadlines], "d_area": [d.area for d in c.deadlines],
+            "d_date": [d.on for d in c.deadlines], "default_due": c.tracing_deadline,
+            "default_scope": "全省默认期限 / provincial default", "traced": list(TRACED_OR_LATER)}),
         codes={"status": STATUS},
     )
 
@@ -440,11 +452,11 @@ def configured_checks(config: OutfallConfig) -> list[Check]:
             ) AS p(problem, broken)
             WHERE valid_to IS NULL AND broken
         """,
-        params={"pattern": config.code_pattern, "county_prefix": config.code_county_prefix},
+        **_configured(config, lambda c: {"pattern": c.code_pattern, "county_prefix": c.code_county_prefix}),
         codes={"problem": CODE_PROBLEMS},
     )
 
-    params = {**_rule_params(), **_limit_params(config)}
+    limits = _configured(config, lambda c: {**_rule_params(), **_limit_params(c)})
     assessed = f"""
         WITH {_RULES_CTE}, {_LIMITS_CTE}, assessed AS (
             SELECT s.fid, s.county_code AS sample_county, s.outfall_fid, o.fid IS NOT NULL AS outfall_found,
@@ -482,7 +494,7 @@ def configured_checks(config: OutfallConfig) -> list[Check]:
         ) m ON true
         WHERE a.outfall_found AND (a.value > m.maximum OR a.value < m.minimum)
         """,
-        params=params,
+        **limits,
         codes={"parameter": PARAMETERS, "unit": UNITS, "standard": STANDARDS, "limit_source": LIMIT_SOURCES},
     )
     not_assessable = Check(
@@ -507,7 +519,7 @@ def configured_checks(config: OutfallConfig) -> list[Check]:
         ) AS p(problem, applies)
         WHERE p.applies
         """,
-        params=params,
+        **limits,
         codes={"parameter": PARAMETERS, "problem": SAMPLE_PROBLEMS},
     )
     return [untraced, code_format, exceeds, not_assessable]
@@ -515,4 +527,4 @@ def configured_checks(config: OutfallConfig) -> list[Check]:
 
 CHECKS = [IN_PROTECTED_ZONE, DOMESTIC_IN_SEWER_COVERAGE, INDUSTRIAL_IN_PARK, UNIT_SEVERAL_OUTFALLS, IDENTITY_NAMES,
           SUBCLASS_OF_OTHER_CLASS, STATUS_PROGRESSION, REGULARISATION_ITEMS_MISSING, APPROVAL_MISSING,
-          STANDARD_NOT_APPLICABLE, *configured_checks(CONFIG)]
+          STANDARD_NOT_APPLICABLE, *configured_checks()]

@@ -33,12 +33,13 @@ A TOML file named by ``FUJIAN_OUTFALL_CONFIG`` overrides the defaults (see docs/
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -157,13 +158,23 @@ class OutfallConfig:
         return next((lim for lim in self.limits if (lim.standard, lim.parameter) == (standard, parameter)), None)
 
 
+def outfall_config(env: Mapping[str, str]) -> OutfallConfig:
+    """The configuration of settings ``env`` (a registry's ``settings.env``): the file ``FUJIAN_OUTFALL_CONFIG``
+    names, read once per file, or the defaults."""
+    return _load_cached(env.get(CONFIG_ENV) or None)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str | None) -> OutfallConfig:
+    return load_config(path)
+
+
 def load_config(path: str | Path | None = None) -> OutfallConfig:
-    """The defaults, overridden by the TOML file at ``path`` (default: ``$FUJIAN_OUTFALL_CONFIG``, if set).
+    """The defaults, overridden by the TOML file at ``path``.
 
     A file that names an unknown standard, parameter or unit, or an invalid pattern, is refused whole
     with a message naming the entry: a misspelt limit must not silently leave samples unchecked.
     """
-    path = path or os.environ.get(CONFIG_ENV)
     if not path:
         return OutfallConfig()
     try:
@@ -260,6 +271,3 @@ def describe(config: OutfallConfig) -> dict[str, Any]:
                             "team_size": config.inspections.team_size},
             "standards": standards, "limits": limits}
 
-
-CONFIG = load_config()
-"""The configuration in force, read once when the checks are declared."""

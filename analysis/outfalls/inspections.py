@@ -29,7 +29,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from analysis.engine import parse_area
-from analysis.outfalls.config import CONFIG, InspectionRules
+from analysis.outfalls.config import InspectionRules, outfall_config
 from layers.codes import code_within
 from layers.outfalls import InspectionDraw, InspectionItem, Outfall, OutfallInspector
 from registry import Registry
@@ -161,10 +161,11 @@ class Draw:
 
 
 def draw_inspections(reg: Registry, *, year: int, area: str, seed: int | None = None, author: str | None = None,
-                     rules: InspectionRules = CONFIG.inspections, scope: str | None = None) -> Draw:
+                     rules: InspectionRules | None = None, scope: str | None = None) -> Draw:
     """Draw, store and return the year's inspections in ``area`` (a division code, WKT or GeoJSON polygon).
 
-    Without ``seed`` a fresh one is made and recorded. Refused with :class:`DrawExists` when the year and
+    ``rules`` default to the registry's configuration (``FUJIAN_OUTFALL_CONFIG``). Without ``seed`` a
+    fresh one is made and recorded. Refused with :class:`DrawExists` when the year and
     area already have a draw, with ``Forbidden`` when ``area`` is not inside ``scope`` (the drawing
     account's jurisdiction), and with ``InvalidInput`` when the roster cannot staff every inspection;
     nothing is stored then.
@@ -182,7 +183,7 @@ def draw_inspections(reg: Registry, *, year: int, area: str, seed: int | None = 
                             f"your jurisdiction {scope}")
         if conn.scalar(select(d.c.id).where(d.c.year == year, d.c.area == area)) is not None:
             raise _exists(year, where.label)
-        inputs, outfalls = _inputs(conn, where, year, rules)
+        inputs, outfalls = _inputs(conn, where, year, rules or outfall_config(reg.settings.env).inspections)
         drawn, figures = draw_sample(inputs, seed)
         roster = {person["fid"]: person for person in inputs.roster}
         try:

@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from analysis.engine import Check
 from analysis.standard_land.rules import (
-    CONFIG,
     FLOOR_LEVELS,
     FLOORS_CTE,
     LAND_SCALE_HA_TOLERANCE,
     SHORT_OF,
     SPECS_CTE,
     code_label_sql,
-    floor_params,
     indicator_params,
     indicator_rows_sql,
     lifecycle_rules,
     problem_arrays,
     readiness_rules,
     spec_params,
+    standard_land_config,
 )
 from layers.base import hectares_sql
 from layers.development_zones import ASSESSMENT_KINDS, PROVINCIAL_OR_HIGHER, ZONE_LEVELS
@@ -175,7 +174,7 @@ NO_STANDARD = Check(
         SELECT fid, indicator AS key, geom, county_code, plot_code, on_date, indicator
         FROM ({_INDICATORS}) AS x WHERE mandatory AND standard IS NULL
     """,
-    params=indicator_params(),
+    configured=lambda env: indicator_params(standard_land_config(env)),
     codes={"indicator": INDICATORS},
 )
 
@@ -192,7 +191,7 @@ INDICATOR_MISSING = Check(
                unit_zh, unit_en
         FROM ({_INDICATORS}) AS x WHERE committed IS NULL
     """,
-    params=indicator_params(),
+    configured=lambda env: indicator_params(standard_land_config(env)),
     codes={"indicator": INDICATORS},
 )
 
@@ -215,7 +214,7 @@ COMMITMENT_BELOW_STANDARD = Check(
                trim_scale(bound) AS bound, gap_pct, unit_zh, unit_en
         FROM ({_INDICATORS}) AS x WHERE short
     """,
-    params=indicator_params(),
+    configured=lambda env: indicator_params(standard_land_config(env)),
     codes={"indicator": INDICATORS},
 )
 
@@ -243,7 +242,7 @@ PERFORMANCE_SHORTFALL = Check(
         JOIN specs sp ON sp.indicator = m.indicator
         WHERE m.valid_to IS NULL AND m.stage <> 'committed' AND {_SHORTFALL}
     """,
-    params=spec_params(),
+    configured=lambda env: spec_params(standard_land_config(env)),
     codes={"indicator": INDICATORS, "stage": STAGES},
 )
 
@@ -275,7 +274,7 @@ MEASUREMENT_MISSING = Check(
                           WHERE m.valid_to IS NULL AND m.plot_fid = p.fid AND m.indicator = c.indicator
                             AND m.stage = sp.measured_at)
     """,
-    params=spec_params(),
+    configured=lambda env: spec_params(standard_land_config(env)),
     codes={"indicator": INDICATORS},
 )
 
@@ -391,7 +390,8 @@ VALUE_UNIT_SUSPECT = Check(
                OR (v.indicator = 'land_scale' AND abs(v.value - p.area_ha) <= :tolerance * p.area_ha
                    AND abs(v.value - p.area_ha * {MU_PER_HA}) > :tolerance * p.area_ha * {MU_PER_HA}))
     """,
-    params={**spec_params(), "tolerance": LAND_SCALE_HA_TOLERANCE},
+    params={"tolerance": LAND_SCALE_HA_TOLERANCE},
+    configured=lambda env: spec_params(standard_land_config(env)),
     codes={"indicator": INDICATORS, "stage": STAGES},
 )
 
@@ -423,7 +423,7 @@ STANDARD_BELOW_FLOOR = Check(
         JOIN floors f ON f.industry_code = s.industry_code AND f.indicator = s.indicator
         WHERE s.valid_to IS NULL AND {SHORT_OF.format(direction='sp.direction', value='s.value', bound='f.value')}
     """,
-    params={**spec_params(), **floor_params(CONFIG)},
+    configured=lambda env: indicator_params(standard_land_config(env)),
     codes={"indicator": INDICATORS, "floor_level": FLOOR_LEVELS},
 )
 
@@ -470,7 +470,7 @@ STANDARD_UNIT_SUSPECT = Check(
         FROM indicator_standards s JOIN specs sp ON sp.indicator = s.indicator
         WHERE s.valid_to IS NULL AND s.value > sp.plausible_max
     """,
-    params=spec_params(),
+    configured=lambda env: spec_params(standard_land_config(env)),
     codes={"indicator": INDICATORS},
 )
 

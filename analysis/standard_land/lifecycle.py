@@ -29,6 +29,7 @@ from analysis.standard_land.checks import (
     NOT_NET_LAND,
 )
 from analysis.standard_land.rules import (
+    Config,
     floor_problems,
     implausible,
     indicator_params,
@@ -36,6 +37,7 @@ from analysis.standard_land.rules import (
     lifecycle_rules,
     problem_arrays,
     readiness_rules,
+    standard_land_config,
 )
 from layers.base import Feature, editable_attributes
 from layers.standard_land import (
@@ -121,8 +123,9 @@ def publish_standard(reg: Registry, properties: Mapping[str, Any], *, author: st
     what = (f"{clean['county_code']} {clean.get('development_zone') or ''} 行业{clean['industry_code']} "
             f"{INDICATORS.label(clean['indicator'])}标准不能发布").replace("  ", " ")
     what_en = f"the {clean['indicator']} standard of industry {clean['industry_code']} cannot be published"
-    problems = floor_problems(clean["industry_code"], clean["indicator"], clean["value"])
-    unit = implausible(clean["indicator"], clean["value"])
+    config = standard_land_config(reg.settings.env)
+    problems = floor_problems(clean["industry_code"], clean["indicator"], clean["value"], config)
+    unit = implausible(clean["indicator"], clean["value"], config)
     if unit:
         problems.append(unit)
     start, end = clean["effective_from"], clean.get("effective_to")
@@ -186,7 +189,7 @@ def record_values(reg: Registry, fid: int, stage: str, values: Mapping[str, Any]
                                                              "value": raw, "measured_on": measured_on})
         problems += [f"{indicator}: {i.field}: {i.problem}" for i in issues]
         if not issues:
-            unit = implausible(indicator, clean["value"])
+            unit = implausible(indicator, clean["value"], standard_land_config(reg.settings.env))
             if unit:
                 problems.append(unit)
             rows[indicator] = clean
@@ -266,7 +269,7 @@ def advance_plot(reg: Registry, fid: int, event: str, on: date, *, base_version:
                                                            "problems_zh": ";".join(zh),
                                                            "problems_en": "; ".join(en)}))
         if event == "list":
-            problems += _listing_problems(conn, plot, proposed, on)
+            problems += _listing_problems(conn, plot, proposed, on, standard_land_config(reg.settings.env))
         if event in ("complete", "review"):
             problems += _unmeasured(conn, plot, "completion" if event == "complete" else "production_review")
     if problems:
@@ -275,7 +278,8 @@ def advance_plot(reg: Registry, fid: int, event: str, on: date, *, base_version:
                          source=source or f"standard-land {event}", scope=scope)
 
 
-def _listing_problems(conn: Connection, plot: FeatureRecord, proposed: Mapping[str, Any], on: date) -> list[str]:
+def _listing_problems(conn: Connection, plot: FeatureRecord, proposed: Mapping[str, Any], on: date,
+                      config: Config) -> list[str]:
     """Net land (§二(三)) and the indicators of the standard in force on the listing date (§二(二))."""
     code = plot.properties["plot_code"]
     problems = []
@@ -283,7 +287,7 @@ def _listing_problems(conn: Connection, plot: FeatureRecord, proposed: Mapping[s
     if zh:
         problems.append(_both(NOT_NET_LAND, {"plot_code": code, "status": proposed["status"],
                                              "missing_zh": "、".join(zh), "missing_en": ", ".join(en)}))
-    for r in _indicator_rows(conn, plot.fid, on):
+    for r in _indicator_rows(conn, plot.fid, on, config):
         measured = {"plot_code": code, "indicator": r["indicator"], "on_date": on, "unit_zh": r["unit_zh"],
                     "unit_en": r["unit_en"], "gap_pct": r["gap_pct"],
                     **{k: plain(r[k]) for k in ("standard", "floor", "bound", "committed")}}
@@ -296,9 +300,9 @@ def _listing_problems(conn: Connection, plot: FeatureRecord, proposed: Mapping[s
     return problems
 
 
-def _indicator_rows(conn: Connection, fid: int, on: date) -> list[Mapping[str, Any]]:
+def _indicator_rows(conn: Connection, fid: int, on: date, config: Config) -> list[Mapping[str, Any]]:
     """:func:`analysis.standard_land.rules.indicator_rows_sql` for one plot as if listed on ``on``."""
-    params = {**indicator_params(), "fid": fid, "on_date": on}
+    params = {**indicator_params(config), "fid": fid, "on_date": on}
     return list(conn.execute(text(indicator_rows_sql(ONE_PLOT)), params).mappings())
 
 
@@ -356,7 +360,7 @@ def plot_life(reg: Registry, fid: int) -> PlotLife:
     values = reg.layer(VALUES).store.records(Query(where={"plot_fid": fid}))
     by_key = {(v.properties["indicator"], v.properties["stage"]): v.properties["value"] for v in values}
     with reg.engine.connect() as conn:
-        required = {r["indicator"]: r for r in _indicator_rows(conn, fid, on)}
+        required = {r["indicator"]: r for r in _indicator_rows(conn, fid, on, standard_land_config(reg.settings.env))}
         zh, en = _problems(conn, lifecycle_rules(), props)
     indicators = []
     for code in INDICATORS.values():

@@ -13,10 +13,10 @@ be verified from a source here, and may tune the plausible maxima::
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,19 @@ def load_config(path: str | Path | None = None) -> Config:
     return Config(tuple(floors.values()), maxima)
 
 
-CONFIG = load_config(os.environ.get(CONFIG_ENV))
+DEFAULT_CONFIG = Config()
+"""The defaults, without a configuration file."""
+
+
+def standard_land_config(env: Mapping[str, str]) -> Config:
+    """The configuration of settings ``env`` (a registry's ``settings.env``): the file
+    ``FUJIAN_STANDARD_LAND_CONFIG`` names, read once per file, or the defaults."""
+    return _load_cached(env.get(CONFIG_ENV) or None)
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: str | None) -> Config:
+    return load_config(path)
 
 
 def laxer(direction: str, value: Decimal, bound: Decimal) -> bool:
@@ -126,7 +138,7 @@ def laxer(direction: str, value: Decimal, bound: Decimal) -> bool:
     return value < bound if direction == "min" else value > bound
 
 
-def floor_problems(industry_code: str, indicator: str, value: Decimal, config: Config = CONFIG) -> list[str]:
+def floor_problems(industry_code: str, indicator: str, value: Decimal, config: Config = DEFAULT_CONFIG) -> list[str]:
     """Why a local standard may not be published: the floors it is laxer than."""
     spec = INDICATOR_SPECS[indicator]
     return [f"{INDICATORS.label(indicator)} {value}{spec.unit_zh} 低于{FLOOR_LEVELS.label(f.level)}限值 {f.value}"
@@ -137,7 +149,7 @@ def floor_problems(industry_code: str, indicator: str, value: Decimal, config: C
             if f.industry_code == industry_code and f.indicator == indicator and laxer(spec.direction, value, f.value)]
 
 
-def implausible(indicator: str, value: Decimal, config: Config = CONFIG) -> str | None:
+def implausible(indicator: str, value: Decimal, config: Config = DEFAULT_CONFIG) -> str | None:
     """A clear message when ``value`` cannot be meant in the indicator's unit."""
     limit = config.plausible_max.get(indicator)
     if limit is None or value <= limit:
@@ -166,7 +178,7 @@ def problem_arrays(rules: list[tuple[str, tuple[str, str]]]) -> tuple[str, str]:
     return _array(rules, 0), _array(rules, 1)
 
 
-def spec_params(config: Config = CONFIG) -> dict[str, list[Any]]:
+def spec_params(config: Config = DEFAULT_CONFIG) -> dict[str, list[Any]]:
     """The indicator table as bound arrays for :data:`SPECS_CTE`."""
     codes = INDICATORS.values()
     return {"spec_indicator": codes,
@@ -187,7 +199,7 @@ SPECS_CTE = """specs AS (
         AS s(indicator, direction, unit_zh, unit_en, mandatory, measured_at, plausible_max))"""
 
 
-def floor_params(config: Config = CONFIG) -> dict[str, list[Any]]:
+def floor_params(config: Config = DEFAULT_CONFIG) -> dict[str, list[Any]]:
     floors = config.floors
     return {"floor_level": [f.level for f in floors], "floor_industry": [f.industry_code for f in floors],
             "floor_indicator": [f.indicator for f in floors], "floor_value": [f.value for f in floors],
@@ -204,7 +216,7 @@ SHORT_OF = "CASE {direction} WHEN 'min' THEN {value} < {bound} ELSE {value} > {b
 """SQL of :func:`laxer`."""
 
 
-def indicator_params(config: Config = CONFIG) -> dict[str, list[Any]]:
+def indicator_params(config: Config = DEFAULT_CONFIG) -> dict[str, list[Any]]:
     """Bound parameters of :func:`indicator_rows_sql`."""
     return {**spec_params(config), **floor_params(config)}
 

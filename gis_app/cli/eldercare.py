@@ -57,7 +57,8 @@ def coverage_cmd(radius: float, area: str | None, level: str, gaps_path: str | N
 def sites_cmd(k: int | None, target: float | None, radius: float, area: str | None, candidates_path: str | None,
               crs: str | None, out_path: str | None) -> None:
     try:
-        candidates = read_candidates(candidates_path, crs=crs) if candidates_path else None
+        candidates = (read_candidates(candidates_path, crs=crs, limits=registry().settings.limits)
+                      if candidates_path else None)
         proposal = propose_sites(registry(), k=k, target_pct=target, candidates=candidates,
                                  radius_m=radius, area=area)
         click.echo("现状 / before:")

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from analysis.outfalls.config import CONFIG, OUTFALL_TARGETS, describe
+from analysis.outfalls.config import OUTFALL_TARGETS, describe, outfall_config
 from analysis.outfalls.inspections import draw_inspections, list_draws, load_draw, verify_draw
 from analysis.outfalls.map_data import outfall_map_data
 from analysis.outfalls.progress import COLUMNS_ZH, GROUPS, TARGET_STATES, progress_png, progress_records, progress_table
@@ -128,7 +128,7 @@ def map_cmd(out_dir: str, area: str | None) -> None:
 
 @cli.command("rules", help="附件2执行标准、限值(含是否已核实)、期限与目标 / standards, limits, deadlines")
 def rules_cmd() -> None:
-    click.echo(json.dumps(describe(CONFIG), ensure_ascii=False, indent=1))
+    click.echo(json.dumps(describe(outfall_config(registry().settings.env)), ensure_ascii=False, indent=1))
 
 
 def _echo_draw(found: Any, csv_path: str | None) -> None:

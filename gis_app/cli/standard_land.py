@@ -8,7 +8,7 @@ from collections.abc import Callable
 import click
 
 from analysis.standard_land.lifecycle import advance_plot, plain, plot_life, publish_standard, record_values
-from analysis.standard_land.rules import CONFIG, FLOOR_LEVELS
+from analysis.standard_land.rules import FLOOR_LEVELS, standard_land_config
 from analysis.standard_land.summary import SUMMARY_COLUMNS, plot_compliance, zone_summary
 from gis_app.context import registry
 from gis_app.params import iso_date
@@ -124,7 +124,7 @@ def zones_cmd() -> None:
 
 @cli.command("floors", help="国家与省级限值(配置) / the configured national and provincial floors")
 def floors_cmd() -> None:
-    for f in CONFIG.floors:
+    for f in standard_land_config(registry().settings.env).floors:
         click.echo(f"{FLOOR_LEVELS.label(f.level)} 行业{f.industry_code} {INDICATORS.label(f.indicator)} "
                    f"{plain(f.value)}{INDICATOR_SPECS[f.indicator].unit_zh} {'' if f.verified else '(未经核实) '}"
                    f"{f.source}")

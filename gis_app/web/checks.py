@@ -175,7 +175,7 @@ def openapi_paths() -> dict[str, Any]:
         "/runs": {
             "get": {"tags": tag, "operationId": "runs", "parameters": [
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
-                "responses": {"200": {"description": "检查运行 / runs", "content": JSON_OBJECT}, **errors(400)}},
+                "responses": {"200": {"description": "检查运行 / runs", "content": JSON_OBJECT}, **errors(422)}},
             "post": {"tags": tag, "operationId": "start_run", "requestBody": body, "security": [{"bearerAuth": []}],
                      "responses": {"202": {"description": "已开始 / started", "content": JSON_OBJECT},
                                    **errors(400, 401, 403, 422)}}},

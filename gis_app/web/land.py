@@ -26,7 +26,7 @@ from layers.land import LandApproval, LandParcel
 from maps.land import land_map
 from registry.errors import InvalidInput
 
-bp = Blueprint("expropriation", __name__, url_prefix="/land")
+bp = Blueprint("land", __name__, url_prefix="/land")
 
 
 

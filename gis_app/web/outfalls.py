@@ -21,7 +21,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from analysis.outfalls.config import CONFIG, OUTFALL_TARGETS, describe
+from analysis.outfalls.config import OUTFALL_TARGETS, describe, outfall_config
 from analysis.outfalls.inspections import draw_inspections, list_draws, load_draw, verify_draw
 from analysis.outfalls.map_data import outfall_map_data
 from analysis.outfalls.progress import COLUMNS_ZH, GROUPS, TARGET_STATES, progress_png, progress_records, progress_table
@@ -52,7 +52,7 @@ def progress():
         return render_template("outfalls_progress.html", rows=rows, targets=OUTFALL_TARGETS, columns=COLUMNS_ZH,
                                states=TARGET_STATES, chart_url=chart, area=options["area"], on=options["on"])
     return jsonify(on=options["on"].isoformat(), area=options["area"],
-                   targets=describe(CONFIG)["targets"], rows=rows)
+                   targets=describe(outfall_config(registry().settings.env))["targets"], rows=rows)
 
 
 @bp.get("/progress.png")
@@ -70,7 +70,7 @@ def map_page() -> Response:
 
 @bp.get("/rules")
 def rules() -> Response:
-    return jsonify(describe(CONFIG))
+    return jsonify(describe(outfall_config(registry().settings.env)))
 
 
 @bp.get("/inspections")

@@ -19,7 +19,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, render_template_string, request
 
 from analysis.standard_land.lifecycle import advance_plot, plain, plot_life, publish_standard, record_values
-from analysis.standard_land.rules import CONFIG, FLOOR_LEVELS
+from analysis.standard_land.rules import FLOOR_LEVELS, standard_land_config
 from analysis.standard_land.summary import SUMMARY_COLUMNS, plot_compliance, zone_summary
 from gis_app.api.features import hidden_attributes, if_match_version, wants_html
 from gis_app.api.openapi import HTML, IF_MATCH, JSON_OBJECT, errors
@@ -56,13 +56,14 @@ def _life(fid: int) -> Response:
 @bp.get("/indicators")
 def indicators() -> Response:
     """The 2+X indicators with unit and direction, the stages, the life-cycle events and the floors."""
+    config = standard_land_config(registry().settings.env)
     return jsonify(
         indicators=[{"indicator": c.code, "zh": c.zh, "en": c.en, **vars(INDICATOR_SPECS[c.code])} for c in INDICATORS],
         stages=[{"stage": c.code, "zh": c.zh, "en": c.en} for c in STAGES],
         events=[{"event": name, "zh": e.zh, "en": e.en, "from": e.from_statuses, "to": e.to_status}
                 for name, e in EVENTS.items()],
-        floors=[{**vars(f), "level_zh": FLOOR_LEVELS.label(f.level)} for f in CONFIG.floors],
-        plausible_max=CONFIG.plausible_max)
+        floors=[{**vars(f), "level_zh": FLOOR_LEVELS.label(f.level)} for f in config.floors],
+        plausible_max=config.plausible_max)
 
 
 @bp.post("/standards")

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 from sqlalchemy import text
 
-from analysis.land.checks import PARCEL_AREA_MISMATCH, _tolerance_ha
+from analysis.land.checks import PARCEL_AREA_MISMATCH, tolerance_ha
 from registry import Registry
 from tests.analysis.expropriation_places import (
     BORDER_LON,
@@ -104,19 +104,19 @@ def test_parcel_area_mismatch_reports_both_figures(reg):
     assert finding["county_code"] == ZHANGPU
 
 
-def test_the_area_tolerance_is_configuration(reg, monkeypatch):
-    monkeypatch.setenv("FUJIAN_PARCEL_AREA_TOLERANCE_HA", "0.1")
-    assert _tolerance_ha() == D("0.1")
+def test_the_area_tolerance_is_configuration(reg):
+    """Read from the registry's settings when the check runs: set per case, no module reloaded."""
+    env = {"FUJIAN_PARCEL_AREA_TOLERANCE_HA": "0.1"}
+    assert tolerance_ha(env) == D("0.1")
     batch = add_approval(reg, 354)
     shape = square(GULEI, 300, 200)
     add_parcel(reg, batch, shape, declared_ha=hectares(shape) + D("0.0500"))
     with reg.engine.connect() as conn:
-        rows = conn.execute(text(PARCEL_AREA_MISMATCH.sql).bindparams(tolerance_ha=_tolerance_ha())).all()
+        rows = conn.execute(text(PARCEL_AREA_MISMATCH.sql).bindparams(**PARCEL_AREA_MISMATCH.bound(env))).all()
         assert rows == []
-        assert len(conn.execute(text(PARCEL_AREA_MISMATCH.sql).bindparams(**PARCEL_AREA_MISMATCH.params)).all()) == 1
-    monkeypatch.setenv("FUJIAN_PARCEL_AREA_TOLERANCE_HA", "a lot")
+        assert len(conn.execute(text(PARCEL_AREA_MISMATCH.sql).bindparams(**PARCEL_AREA_MISMATCH.bound({}))).all()) == 1
     with pytest.raises(ValueError, match="FUJIAN_PARCEL_AREA_TOLERANCE_HA"):
-        _tolerance_ha()
+        tolerance_ha({"FUJIAN_PARCEL_AREA_TOLERANCE_HA": "a lot"})
 
 
 def test_a_parcel_of_no_current_approval_is_reported(reg):
@@ -322,3 +322,19 @@ def test_a_lower_level_zone_or_land_outside_the_boundary_gets_no_exemption(reg):
     add_approval(reg, 356, kind="zone_plan", county=ZHAOAN, geom=square((117.20, 23.71), 300))  # crosses the boundary
     add_approval(reg, 357, kind="zone_plan", county=ZHAOAN, geom=square((117.165, 23.745), 300))  # zone too low
     assert findings(reg, "expropriation.zone_plan_exempt").empty
+
+
+def test_a_registry_runs_the_check_with_the_tolerance_it_was_created_with(reg, db_url):
+    from analysis import run_checks
+    from registry import connect
+    from registry.config import Settings
+
+    batch = add_approval(reg, 354)
+    shape = square(GULEI, 300, 200)
+    add_parcel(reg, batch, shape, declared_ha=hectares(shape) + D("0.0500"))
+    lenient = connect(db_url, settings=Settings(env={"FUJIAN_PARCEL_AREA_TOLERANCE_HA": "0.1"}))
+    try:
+        assert run_checks(lenient, checks=[PARCEL_AREA_MISMATCH.id]).finding_count == 0
+    finally:
+        lenient.close()
+    assert run_checks(reg, checks=[PARCEL_AREA_MISMATCH.id]).finding_count == 1

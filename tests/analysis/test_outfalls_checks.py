@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 from analysis import run_checks
 from analysis.engine import Check, write_findings
 from analysis.outfalls.checks import configured_checks
-from analysis.outfalls.config import CONFIG, Deadline, Limit, OutfallConfig
+from analysis.outfalls.config import Deadline, Limit, OutfallConfig
 from layers.protected_zones import OUTFALL_BANNED
 from layers.system import CheckRun, Finding
 from registry import Registry
@@ -189,7 +189,7 @@ def test_deadlines_are_configured_per_basin_or_area_and_the_earliest_applies(reg
     zhaoan = outfall(reg, Point(117.2, 23.7), county_code=ZHAOAN)
     elsewhere = outfall(reg, Point(117.2, 24.5))
     future = date.today() + timedelta(days=400)
-    config = replace(CONFIG, tracing_deadline=future, deadlines=(
+    config = replace(OutfallConfig(), tracing_deadline=future, deadlines=(
         Deadline("东山湾", None, date(2023, 6, 30)), Deadline(None, "350600", date(2024, 3, 31)),
         Deadline(None, ZHAOAN, future)))
 
@@ -296,7 +296,7 @@ def test_codes_follow_the_provisional_pattern_and_begin_with_their_county(reg):
                                                          (malformed, "pattern")]
     assert "待按HJ 1235-2021核定" in rows[0]["message_zh"]
 
-    relaxed = replace(CONFIG, code_pattern=r"^[-A-Z0-9]+$", code_county_prefix=False)
+    relaxed = replace(OutfallConfig(), code_pattern=r"^[-A-Z0-9]+$", code_county_prefix=False)
     assert fids(found(reg, configured(relaxed, "outfall.code_format"))) == [malformed]
 
 
@@ -334,7 +334,7 @@ def test_a_sample_beyond_its_standards_limit_is_a_finding(reg):
 def test_verified_limits_from_the_configuration_replace_the_placeholders(reg):
     plant = outfall(reg, outfall_class="municipal_plant", subclass="municipal_plant")
     within = sample(reg, plant, "cod", "55")
-    config = replace(CONFIG, limits=(Limit("gb18918_1a", "cod", "mg/L", None, 60, verified=True),))
+    config = replace(OutfallConfig(), limits=(Limit("gb18918_1a", "cod", "mg/L", None, 60, verified=True),))
     exceeds = configured(config, "outfall.sample_exceeds_limit")
     assert found(reg, exceeds) == []
     reg.layer("outfall_samples").update(within, {"value": "61"}, base_version=1)

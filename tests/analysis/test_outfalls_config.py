@@ -7,12 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from analysis.outfalls.config import CONFIG_ENV, PROVISIONAL_CODE_PATTERN, describe, load_config
+from analysis.outfalls.config import CONFIG_ENV, PROVISIONAL_CODE_PATTERN, describe, load_config, outfall_config
 
 
-def test_defaults_are_the_plans_figures_and_every_limit_is_a_placeholder(monkeypatch):
-    monkeypatch.delenv(CONFIG_ENV, raising=False)
-    config = load_config()
+def test_defaults_are_the_plans_figures_and_every_limit_is_a_placeholder():
+    config = outfall_config({})
     assert config.code_pattern == PROVISIONAL_CODE_PATTERN and config.tracing_deadline == date(2024, 12, 31)
     assert (config.inspections.remediated_share, config.inspections.approved_share) == (0.10, 0.30)
     assert config.limits and not any(limit.verified for limit in config.limits)
@@ -22,7 +21,7 @@ def test_defaults_are_the_plans_figures_and_every_limit_is_a_placeholder(monkeyp
     assert [t["year"] for t in described["targets"]] == [2023, 2024, 2025]
 
 
-def test_a_file_overrides_limits_deadlines_and_shares(tmp_path, monkeypatch):
+def test_a_file_overrides_limits_deadlines_and_shares(tmp_path):
     path = tmp_path / "outfalls.toml"
     path.write_text("""
 code_pattern = "^35[0-9]{4}(RH|RS)[0-9]{4}$"
@@ -42,8 +41,7 @@ verified = true
 [inspections]
 team_size = 3
 """, encoding="utf-8")
-    monkeypatch.setenv(CONFIG_ENV, str(path))
-    config = load_config()
+    config = outfall_config({CONFIG_ENV: str(path)})  # a registry's settings name the file
     assert config.code_pattern.endswith("(RH|RS)[0-9]{4}$") and config.tracing_deadline == date(2025, 6, 30)
     assert [(d.scope, d.on) for d in config.deadlines] == [("九龙江流域", date(2024, 6, 30)),
                                                            ("350600", date(2024, 9, 30))]

@@ -25,13 +25,13 @@ from sqlalchemy import BigInteger, Boolean, Date, DateTime, Integer, Numeric, St
 from layers import LAYERS
 from layers.base import Feature, editable_attributes
 from registry import Registry
-from registry.config import SETTINGS
+from registry.config import FUJIAN
 from registry.crs import GAUSS_KRUGER, from_storage, gcj02_to_wgs84, to_storage, wgs84_to_gcj02
 from registry.errors import InvalidInput
 from registry.geometry import normalise_geometries
 from registry.validation import check_frame, check_properties
 
-EXTENT = SETTINGS.extent
+EXTENT = FUJIAN
 PROPERTY = settings(max_examples=200, deadline=None)
 
 lons = st.floats(EXTENT.west, EXTENT.east, allow_nan=False)
