@@ -148,6 +148,19 @@ def code_attr(codes: CodeList, *, zh: str, en: str, required: bool = False, **kw
 
 
 @dataclass(frozen=True)
+class Reference:
+    """An attribute that names a feature of another layer by its fid (a sample's outfall, a parcel's approval).
+
+    Versioned ids are unique only among current rows, so no foreign key can say it: the registry checks in
+    the writing transaction that the named feature is current and lies within the writer's jurisdiction,
+    and refuses to delete a feature that current records still name.
+    """
+
+    field: str
+    layer: str
+
+
+@dataclass(frozen=True)
 class LayerMeta:
     """How a layer presents itself: its collection id, titles and its map styling."""
 
@@ -172,6 +185,11 @@ class LayerMeta:
     """Distance within which the layer's service features serve people (eldercare stations: 700 m)."""
     service_features: tuple[str, tuple[str, ...]] | None = None
     """(attribute, codes) of the features that serve ``service_radius_m`` (not every facility does)."""
+    references: tuple[Reference, ...] = ()
+    """Attributes naming a feature of another layer (:class:`Reference`)."""
+    county_from_geometry: bool = False
+    """``county_code`` must be the county the geometry lies in (its point on surface; a point at sea takes
+    the nearest county): refused otherwise, so a feature counts in its real county's figures."""
 
 
 class Feature(Base):

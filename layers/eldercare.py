@@ -107,7 +107,8 @@ def service_codes(value: str | None) -> list[str]:
 
 class EldercareFacility(Feature):
     __tablename__ = "eldercare_facilities"
-    __layer__ = LayerMeta(name="eldercare_facilities", department="civil_affairs",
+    __layer__ = LayerMeta(name="eldercare_facilities", county_from_geometry=True,
+                          department="civil_affairs",
                           service_radius_m=700.0, service_features=("facility_type", STATION_TYPES),
                           title_zh="养老服务设施", title_en="Eldercare facilities",
                           geometry_type="POINT", label_field="name", style_field="facility_type",

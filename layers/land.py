@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKeyConstraint, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from layers.base import Base, CodeList, Feature, LayerMeta, area_column, attr, code_attr, geometry_column
+from layers.base import Base, CodeList, Feature, LayerMeta, Reference, area_column, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code, normalise_doc_number
 
 APPROVAL_KINDS = CodeList("批复类型", [
@@ -135,7 +135,8 @@ class LandApproval(Feature):
 
 class LandParcel(Feature):
     __tablename__ = "land_parcels"
-    __layer__ = LayerMeta(name="land_parcels", department="natural_resources",
+    __layer__ = LayerMeta(name="land_parcels", references=(Reference("approval_fid", "land_approvals"),),
+                          department="natural_resources",
                           title_zh="征收地块", title_en="Expropriation parcels",
                           geometry_type="MULTIPOLYGON", label_field="village", style_field="land_class",
                           has_area=True, popup_fields=("township", "village", "land_class", "ownership",

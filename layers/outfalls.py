@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from layers.base import AttrRule, Base, Code, CodeList, Feature, LayerMeta, attr, code_attr, geometry_column
+from layers.base import AttrRule, Base, Code, CodeList, Feature, LayerMeta, Reference, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code, uscc_problem
 
 OUTFALL_CLASSES = CodeList("排污口分类(一级)", [
@@ -235,7 +235,8 @@ def normalise_outfall_code(value: object) -> str:
 
 class Outfall(Feature):
     __tablename__ = "outfalls"
-    __layer__ = LayerMeta(name="outfalls", department="ecology",
+    __layer__ = LayerMeta(name="outfalls", county_from_geometry=True,
+                          department="ecology",
                           title_zh="入河入海排污口", title_en="River and sea outfalls",
                           geometry_type="POINT", label_field="name", style_field="outfall_class",
                           popup_fields=("code", "name", "outfall_class", "subclass", "receiving_water",
@@ -293,7 +294,8 @@ class OutfallSample(Feature):
     """One measured value of one parameter in one sample of one outfall (对所有存在排水的排污口污水均要采样监测)."""
 
     __tablename__ = "outfall_samples"
-    __layer__ = LayerMeta(name="outfall_samples", department="ecology",
+    __layer__ = LayerMeta(name="outfall_samples", references=(Reference("outfall_fid", "outfalls"),),
+                          department="ecology",
                           title_zh="排污口监测数据", title_en="Outfall monitoring samples",
                           label_field="parameter",
                           popup_fields=("outfall_fid", "sampled_on", "parameter", "value", "unit", "limit_value"))

@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Boolean, Date, Index, Numeric, String, text
 from sqlalchemy.orm import Mapped
 
-from layers.base import CodeList, Feature, LayerMeta, area_column, attr, code_attr, geometry_column
+from layers.base import CodeList, Feature, LayerMeta, Reference, area_column, attr, code_attr, geometry_column
 from layers.codes import fujian_admin_code
 
 MU_PER_HA = 15
@@ -144,7 +144,8 @@ location is the geometry, so use and floor-area ratio remain; derived, never tic
 
 class StandardLandPlot(Feature):
     __tablename__ = "standard_land_plots"
-    __layer__ = LayerMeta(name="standard_land_plots", department="natural_resources",
+    __layer__ = LayerMeta(name="standard_land_plots", county_from_geometry=True,
+                          department="natural_resources",
                           title_zh="工业标准地", title_en="Standard land plots",
                           geometry_type="MULTIPOLYGON", label_field="name", style_field="status", has_area=True,
                           popup_fields=("plot_code", "name", "status", "development_zone", "industry_code",
@@ -217,7 +218,8 @@ class StandardLandValue(Feature):
     """A plot's value of one indicator at one stage: committed, or measured at completion or review."""
 
     __tablename__ = "standard_land_values"
-    __layer__ = LayerMeta(name="standard_land_values", department="natural_resources",
+    __layer__ = LayerMeta(name="standard_land_values", references=(Reference("plot_fid", "standard_land_plots"),),
+                          department="natural_resources",
                           title_zh="标准地指标值",
                           title_en="Standard-land indicator values", label_field="indicator",
                           popup_fields=("plot_fid", "indicator", "stage", "value"))

@@ -48,7 +48,7 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str, revision: str = "heads") -> None:
-    """Bring the schema to ``revision`` with Alembic (all heads: each business area has its own branch)."""
+    """Bring the schema to ``revision`` with Alembic (by default every head; there is one since 0011_merge_heads)."""
     command.upgrade(alembic_config(url), revision)
 
 

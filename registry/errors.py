@@ -43,6 +43,13 @@ class ImportRejected(InvalidInput):
     """A file failed its checks: nothing was written; ``report`` says why, feature by feature."""
 
 
+class Conflict(RegistryError):
+    """The change would break a link between records (deleting a feature that current records name)."""
+
+    status = 409
+    title = "与其他记录冲突 / Conflict"
+
+
 class PayloadTooLarge(RegistryError):
     status = 413
     title = "上传过大 / Upload too large"

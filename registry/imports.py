@@ -111,7 +111,7 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
         report.changeset_id = new_changeset(conn, author=author, source=source, layer=meta.name,
                                             count=report.features)
         report.written = store.bulk_insert(conn, columns, geoms, report.changeset_id, progress=progress)
-        store.require_scope(conn, scope, store.table.c.changeset_id == report.changeset_id)
+        store.enforce(conn, scope, store.table.c.changeset_id == report.changeset_id)
     if report.written >= ANALYZE_ROWS:
         store.analyze()
     return report

@@ -25,14 +25,33 @@ from geoalchemy2.shape import from_shape
 from numpy.typing import NDArray
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
-from sqlalchemy import Connection, Engine, Select, and_, false, func, insert, literal, not_, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    and_,
+    false,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
+from layers import LAYERS, get_layer
 from layers.admin_divisions import AdminDivision
 from layers.base import SRID, Changeset, Feature, LayerVersion, editable_attributes
 from layers.codes import column_within
-from registry.errors import BadRequest, Forbidden, InvalidInput, NotFound, RegistryError, StaleVersion
+from registry.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, RegistryError, StaleVersion
 from registry.validation import Issue, check_properties
+
+TERRITORIAL_SEA_M = 22_224.0
+"""12 nautical miles: the sea a coastal county's point (an outfall, a platform) may lie in."""
 
 SYSTEM_COLUMNS = ("fid", "version", "valid_from", "valid_to", "deleted", "changeset_id")
 
@@ -221,7 +240,7 @@ class Store:
         with self.engine.begin() as conn:
             cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
             fid = self.insert(conn, properties, geometry, cs)
-            self.require_scope(conn, scope, self.table.c.changeset_id == cs)
+            self.enforce(conn, scope, self.table.c.changeset_id == cs)
         return self.get(fid)
 
     def insert(self, conn: Connection, properties: Mapping[str, Any], geometry: shapely.Geometry | None,
@@ -253,7 +272,7 @@ class Store:
                 self._geom_value(geometry)
             cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
             self._insert_version(conn, fid, base_version + 1, {**values, **geom}, cs)
-            self.require_scope(conn, scope, self.table.c.changeset_id == cs)
+            self.enforce(conn, scope, self.table.c.changeset_id == cs)
         return self.get(fid)
 
     def delete(self, fid: int, *, base_version: int, author: str, source: str, scope: str | None = None) -> None:
@@ -265,8 +284,91 @@ class Store:
                 values["geom"] = old["geom"]
             cs = new_changeset(conn, author=author, source=source, layer=self.meta.name, count=1)
             self._insert_version(conn, fid, base_version + 1, values, cs, deleted=True)
+            self.refuse_if_referenced(conn, fid)
 
-    def require_scope(self, conn: Connection, scope: str | None, rows: Any) -> None:
+    def enforce(self, conn: Connection, scope: str | None, rows: Any) -> None:
+        """Every rule a write must meet beyond its own attributes, for the rows ``rows`` just written, inside
+        the writing transaction: the county code agrees with the geometry, named features are current, and
+        the rows and the features they name lie in the writer's jurisdiction ``scope``. Every write path
+        (forms, API, imports, the gazette, the CLI) ends with this call."""
+        self.require_scope(conn, scope, rows)
+        self.require_references(conn, scope, rows)
+        self.require_county(conn, rows)
+
+    def require_county(self, conn: Connection, rows: Any) -> None:
+        """Refuse rows whose ``county_code`` is not the county their geometry lies in (the layer declares
+        ``county_from_geometry``). A point at sea or outside every county takes the nearest county within
+        the territorial sea; beyond it no county is known to claim the point (the divisions loaded are
+        incomplete, since Fujian's extent is checked on every write), so the code is not judged."""
+        if not self.meta.county_from_geometry:
+            return
+        t, d = self.table, AdminDivision.__table__
+        spot = func.ST_PointOnSurface(t.c.geom)
+        containing = (select(func.array_agg(d.c.code)).where(d.c.valid_to.is_(None), d.c.level == "county",
+                                                               func.ST_Intersects(d.c.geom, spot))
+                      .scalar_subquery())
+        nearest = (select(d.c.code, d.c.name, func.ST_Distance(func.Geography(d.c.geom), func.Geography(spot))
+                          .label("metres"))
+                   .where(d.c.valid_to.is_(None), d.c.level == "county")
+                   .order_by(d.c.geom.op("<->")(spot)).limit(1).lateral("nearest"))
+        found = select(t.c.fid, t.c.county_code, containing.label("inside"), nearest.c.code, nearest.c.name,
+                       nearest.c.metres).select_from(t.join(nearest, true())).where(rows, t.c.geom.is_not(None))
+        wrong = []
+        for row in conn.execute(found.limit(1000)):
+            inside = row.inside or []
+            if row.county_code in inside or (not inside and (row.county_code == row.code
+                                                             or row.metres > TERRITORIAL_SEA_M)):
+                continue
+            if inside:
+                wrong.append(f"要素 {row.fid} 的县区代码 {row.county_code} 与其位置所在县区 {'、'.join(inside)} 不符 / "
+                             f"feature {row.fid} says county {row.county_code} but lies in {', '.join(inside)}")
+            else:
+                wrong.append(f"要素 {row.fid} 位于各县区之外,最近的县区为 {row.name}({row.code},相距 "
+                             f"{row.metres / 1000:.1f} 千米),县区代码却为 {row.county_code} / feature {row.fid} lies "
+                             f"outside every county; the nearest is {row.code}, {row.metres / 1000:.1f} km away, "
+                             f"not {row.county_code}")
+            if len(wrong) == 5:
+                break
+        if wrong:
+            raise InvalidInput("; ".join(wrong), field="county_code")
+
+    def require_references(self, conn: Connection, scope: str | None, rows: Any) -> None:
+        """Refuse rows naming a feature that is not current in its layer, or (with ``scope``) one outside the
+        writer's jurisdiction. The named features are locked (``FOR SHARE``) until the write commits, so a
+        concurrent delete of one waits and then sees the new reference."""
+        for ref in self.meta.references:
+            target = get_layer(ref.layer)
+            tt, named = target.__table__, self.table.c[ref.field]
+            refs = select(named.label("ref")).where(rows, named.is_not(None)).distinct().cte(f"refs_{ref.field}")
+            locked = (select(tt.c.fid).where(tt.c.valid_to.is_(None), tt.c.fid.in_(select(refs.c.ref)))
+                      .with_for_update(read=True).cte(f"locked_{ref.field}"))
+            missing = conn.execute(select(refs.c.ref).where(refs.c.ref.not_in(select(locked.c.fid)))
+                                   .order_by(refs.c.ref).limit(10)).scalars().all()
+            if missing:
+                shown = ", ".join(map(str, missing))
+                meta = target.__layer__
+                raise InvalidInput(f"{ref.field}: {meta.title_zh}中没有现行要素 {shown} / {ref.field}: no current "
+                                   f"feature {shown} in {meta.name}", field=ref.field, value=missing[0])
+            if scope is not None:
+                Store(self.engine, target).require_scope(
+                    conn, scope, tt.c.valid_to.is_(None) & tt.c.fid.in_(select(named).where(rows)),
+                    what=f"{self.meta.title_zh}所引用的{target.__layer__.title_zh}")
+
+    def refuse_if_referenced(self, conn: Connection, fid: int) -> None:
+        """Refuse deleting feature ``fid`` while current records of any layer name it."""
+        for model in LAYERS.values():
+            for ref in model.__layer__.references:
+                if ref.layer != self.meta.name:
+                    continue
+                t = model.__table__
+                n = conn.scalar(select(func.count()).where(t.c[ref.field] == fid, t.c.valid_to.is_(None)))
+                if n:
+                    meta = model.__layer__
+                    raise Conflict(f"{self.meta.title_zh} {fid} 仍被 {n} 条现行{meta.title_zh}引用,"
+                                   f"请先删除或改指这些记录 / {self.meta.name} {fid} is still named by {n} current "
+                                   f"{meta.name} record(s): delete or re-point them first", layer=meta.name, count=n)
+
+    def require_scope(self, conn: Connection, scope: str | None, rows: Any, what: str = "") -> None:
         """Refuse (and so roll back) unless every row matching ``rows`` lies in division ``scope``.
 
         Decided by PostGIS inside the writing transaction: the geometry must be covered by the
@@ -276,15 +378,18 @@ class Store:
         if scope is None:
             return
         t, d = self.table, AdminDivision.__table__
-        in_code = column_within(t.c.county_code, scope) if "county_code" in t.c else false()
+        # A row with neither geometry nor county code is judged by the features it names (a parcel by its
+        # approval, in require_references); a layer with none of the three cannot be changed from an area.
+        in_code = column_within(t.c.county_code, scope) if "county_code" in t.c else \
+            (true() if self.meta.references else false())
         region = select(d.c.geom).where(d.c.code == scope, d.c.valid_to.is_(None)).scalar_subquery()
         inside = or_(func.ST_Covers(region, t.c.geom), and_(t.c.geom.is_(None), in_code)) \
             if self.has_geometry else in_code
         outside = conn.execute(select(t.c.fid).where(rows, not_(func.coalesce(inside, false())))).scalars().all()
         if outside:
             shown = ", ".join(map(str, sorted(set(outside))[:10]))
-            raise Forbidden(f"要素 {shown} 不在您的管辖范围({scope})内 / feature(s) {shown} lie outside your "
-                            f"jurisdiction {scope}")
+            raise Forbidden(f"{what}要素 {shown} 不在您的管辖范围({scope})内 / feature(s) {shown} "
+                            f"{'named ' if what else ''}lie outside your jurisdiction {scope}")
 
     def _close(self, conn: Connection, fid: int, base_version: int) -> Mapping[str, Any]:
         t = self.table

@@ -744,6 +744,7 @@ def save_gazette(reg: Registry, text: str, *, author: str | None = None, source:
     with reg.engine.begin() as conn:
         changeset = new_changeset(conn, author=author or reg.user, source=source, layer=None, count=count)
         saved = [write_approval(conn, approval, changeset) for approval in approvals]
-        approvals_store = Store(reg.engine, LandApproval)
-        approvals_store.require_scope(conn, scope, approvals_store.table.c.changeset_id == changeset)
+        for model in (LandApproval, LandParcel):
+            store = Store(reg.engine, model)
+            store.enforce(conn, scope, store.table.c.changeset_id == changeset)
     return saved

@@ -166,7 +166,7 @@ def record_values(reg: Registry, fid: int, stage: str, values: Mapping[str, Any]
     if scope is not None:  # values have no place of their own: the plot's decides whose they are
         t = plots.store.table
         with reg.engine.connect() as conn:
-            plots.store.require_scope(conn, scope, (t.c.fid == fid) & t.c.valid_to.is_(None))
+            plots.store.enforce(conn, scope, (t.c.fid == fid) & t.c.valid_to.is_(None))
     status = plot.properties["status"]
     what = f"地块 {_name(plot)} 的{STAGES.label(stage)}不能录入"
     what_en = f"{stage} values of plot {_name(plot)} cannot be recorded"

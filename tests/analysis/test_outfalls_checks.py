@@ -20,6 +20,7 @@ from analysis.outfalls.config import Deadline, Limit, OutfallConfig
 from layers.protected_zones import OUTFALL_BANNED
 from layers.system import CheckRun, Finding
 from registry import Registry
+from registry.repository import new_changeset
 
 ZHANGPU, ZHAOAN = "350623", "350624"
 UNIT_A, UNIT_B = "9144030071526726XG", "91330100716105852F"
@@ -343,8 +344,15 @@ def test_verified_limits_from_the_configuration_replace_the_placeholders(reg):
 
 
 def test_samples_that_cannot_be_assessed_say_why(reg):
+    """A sample of no current outfall is refused on write now (registry.repository: references); the check
+    still finds one registered before the rule, written here past the registry's write rules."""
     plant = outfall(reg, outfall_class="municipal_plant", subclass="municipal_plant")
-    orphan = sample(reg, 9999, "cod", "10")
+    with reg.engine.begin() as conn:
+        cs = new_changeset(conn, author="legacy", source="before references were enforced", layer="outfall_samples",
+                           count=1)
+        orphan = reg.layer("outfall_samples").store.insert(
+            conn, {"outfall_fid": 9999, "county_code": ZHANGPU, "sampled_on": "2024-04-10", "parameter": "cod",
+                   "value": "10", "unit": "mg/L"}, None, cs)
     elsewhere = sample(reg, plant, "cod", "10", county_code=ZHAOAN)
     micrograms = sample(reg, plant, "tp", "300", unit="ug/L")
     sample(reg, plant, "tp", "0.3")

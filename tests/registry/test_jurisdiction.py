@@ -1,16 +1,43 @@
-"""Jurisdiction of a write decided from division codes: a province- or city-scoped account reaches every
-county inside its area, also for records without geometry (judged by their ``county_code``)."""
+"""What every write must meet beyond its own attributes, decided in the registry's writing transaction:
+jurisdiction from division codes (a province- or city-scoped account reaches every county inside its
+area, also for records without geometry), references to current features of another layer (checked
+against the writer's jurisdiction too), and a county code that agrees with the geometry."""
 
 from datetime import date
 
 import pytest
+from shapely.geometry import MultiPolygon, Point, box
 
 from layers.codes import code_prefix, code_within
-from registry.errors import Forbidden
+from registry.errors import Conflict, Forbidden, InvalidInput
 
-SAMPLE = {"outfall_fid": 1, "county_code": "350623", "sampled_on": date(2024, 5, 6), "parameter": "cod",
-          "value": 42, "unit": "mg/L"}
-"""A monitoring sample of a 漳浦 (350623) outfall: a record with a county code and no geometry."""
+ZHANGPU, ZHAOAN = "350623", "350624"
+ZHANGPU_BOX, ZHAOAN_BOX = box(117.35, 23.60, 117.95, 24.30), box(117.00, 23.55, 117.35, 23.85)
+IN_ZHANGPU, IN_ZHAOAN, AT_SEA = Point(117.62, 23.77), Point(117.20, 23.70), Point(117.70, 23.40)
+OUTFALL = {"receiving_kind": "sea", "outfall_class": "industrial", "subclass": "industrial_enterprise",
+           "status": "surveyed"}
+
+
+@pytest.fixture
+def divisions(reg):
+    """福建 (350000) ⊃ 漳州 (350600) ⊃ 漳浦 (350623) and 诏安 (350624); 福州 (350100) elsewhere."""
+    layer = reg.layer("admin_divisions")
+    for code, name, level, shape in (("350000", "福建省", "province", box(115.5, 23.3, 120.8, 28.4)),
+                                     ("350600", "漳州市", "city", box(116.9, 23.5, 118.0, 24.9)),
+                                     ("350100", "福州市", "city", box(118.3, 25.3, 120.0, 26.7)),
+                                     (ZHANGPU, "漳浦县", "county", ZHANGPU_BOX),
+                                     (ZHAOAN, "诏安县", "county", ZHAOAN_BOX)):
+        layer.create({"code": code, "name": name, "level": level}, MultiPolygon([shape]))
+
+
+def outfall(reg, code: str, county: str, at: Point, **kwargs):
+    return reg.layer("outfalls").create({**OUTFALL, "code": code, "name": f"排口{code}", "county_code": county},
+                                        at, **kwargs)
+
+
+def sample(outfall_fid: int, county: str = ZHANGPU) -> dict:
+    return {"outfall_fid": outfall_fid, "county_code": county, "sampled_on": date(2024, 5, 6), "parameter": "cod",
+            "value": 42, "unit": "mg/L"}
 
 
 @pytest.mark.parametrize(("code", "prefix"), [("350000", "35"), ("350600", "3506"), ("350623", "350623")])
@@ -24,17 +51,73 @@ def test_a_county_is_not_within_another_city():
     assert not code_within("350100", "350623")
 
 
-@pytest.mark.parametrize("scope", ["350000", "350600", "350623"])
-def test_an_account_over_the_county_may_write_a_record_without_geometry(reg, scope):
+@pytest.mark.parametrize("scope", ["350000", "350600", ZHANGPU])
+def test_an_account_over_the_county_may_write_a_record_without_geometry(reg, divisions, scope):
     """The province (350000) once became ``LIKE '3500%'`` and could not touch a 漳浦 record."""
+    gulei = outfall(reg, "350623-GL-001", ZHANGPU, IN_ZHANGPU)
     samples = reg.layer("outfall_samples")
-    created = samples.create(SAMPLE, scope=scope)
+    created = samples.create(sample(gulei.fid), scope=scope)
     samples.update(created.fid, {"value": 43}, base_version=created.version, scope=scope)
     assert samples.get(created.fid).properties["value"] == 43
 
 
-@pytest.mark.parametrize("scope", ["350100", "350624"])
-def test_an_account_elsewhere_may_not(reg, scope):
+@pytest.mark.parametrize("scope", ["350100", ZHAOAN])
+def test_an_account_elsewhere_may_not(reg, divisions, scope):
+    gulei = outfall(reg, "350623-GL-001", ZHANGPU, IN_ZHANGPU)
     with pytest.raises(Forbidden, match=scope):
-        reg.layer("outfall_samples").create(SAMPLE, scope=scope)
+        reg.layer("outfall_samples").create(sample(gulei.fid), scope=scope)
     assert reg.layer("outfall_samples").count() == 0
+
+
+def test_a_sample_labelled_with_my_county_for_an_outfall_of_another_is_refused(reg, divisions):
+    """The attack: a 漳浦 account files a sample under its own county code for 诏安's outfall."""
+    zhaoan = outfall(reg, "350624-NZ-007", ZHAOAN, IN_ZHAOAN)
+    with pytest.raises(Forbidden, match="所引用的入河入海排污口"):
+        reg.layer("outfall_samples").create(sample(zhaoan.fid, ZHANGPU), scope=ZHANGPU)
+    assert reg.layer("outfall_samples").count() == 0
+
+
+def test_a_sample_of_no_current_outfall_is_refused_whoever_writes_it(reg, divisions):
+    gone = outfall(reg, "350623-GL-002", ZHANGPU, IN_ZHANGPU)
+    reg.layer("outfalls").delete(gone.fid, base_version=gone.version)
+    for fid in (99_999_999, gone.fid):
+        with pytest.raises(InvalidInput, match=f"outfall_fid: .*{fid}"):
+            reg.layer("outfall_samples").create(sample(fid))
+    assert reg.layer("outfall_samples").count() == 0
+
+
+def test_an_import_naming_a_missing_feature_writes_nothing(reg, divisions):
+    import pandas as pd
+
+    gulei = outfall(reg, "350623-GL-001", ZHANGPU, IN_ZHANGPU)
+    frame = pd.DataFrame([sample(gulei.fid), sample(12345)])
+    with pytest.raises(InvalidInput, match="12345"):
+        reg.layer("outfall_samples").import_frame(frame, source="test")
+    assert reg.layer("outfall_samples").count() == 0
+
+
+def test_a_feature_that_current_records_name_cannot_be_deleted(reg, divisions):
+    gulei = outfall(reg, "350623-GL-001", ZHANGPU, IN_ZHANGPU)
+    taken = reg.layer("outfall_samples").create(sample(gulei.fid))
+    with pytest.raises(Conflict, match="仍被 1 条现行排污口监测数据引用"):
+        reg.layer("outfalls").delete(gulei.fid, base_version=gulei.version)
+    assert reg.layer("outfalls").get(gulei.fid).version == gulei.version
+    reg.layer("outfall_samples").delete(taken.fid, base_version=taken.version)
+    reg.layer("outfalls").delete(gulei.fid, base_version=gulei.version)
+    assert reg.layer("outfalls").count() == 0
+
+
+def test_a_county_code_that_disagrees_with_the_geometry_is_refused_naming_both(reg, divisions):
+    """The attack: an outfall inside 漳浦 labelled 诏安 (350624) was counted in 漳浦's inspection pool."""
+    with pytest.raises(InvalidInput, match=f"{ZHAOAN}.*{ZHANGPU}"):
+        outfall(reg, "350624-GL-003", ZHAOAN, IN_ZHANGPU)
+    right = outfall(reg, "350623-GL-003", ZHANGPU, IN_ZHANGPU)
+    with pytest.raises(InvalidInput, match="不符"):
+        reg.layer("outfalls").update(right.fid, {"county_code": ZHAOAN}, base_version=right.version)
+    assert reg.layer("outfalls").get(right.fid).properties["county_code"] == ZHANGPU
+
+
+def test_a_point_at_sea_belongs_to_the_nearest_county_stated_in_the_message(reg, divisions):
+    with pytest.raises(InvalidInput, match=r"最近的县区为 漳浦县\(350623,相距 \d+\.\d 千米\)"):
+        outfall(reg, "350624-HS-004", ZHAOAN, AT_SEA)
+    assert outfall(reg, "350623-HS-004", ZHANGPU, AT_SEA).properties["county_code"] == ZHANGPU

@@ -11,12 +11,34 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
-from layers.land import LAND_CLASSES
-
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# The land-class catalogue as this revision inserts it: a frozen copy of layers.land.LAND_CLASSES
+# (a migration must not change when the live module does; a later catalogue change is a new revision).
+# (scheme, code, name, land_group, cultivated, legacy)
+LAND_CLASS_ROWS = (
+    ("gbt21010_2017", "01", "耕地", "agricultural", True, False),
+    ("gbt21010_2017", "0101", "水田", "agricultural", True, False),
+    ("gbt21010_2017", "0102", "水浇地", "agricultural", True, False),
+    ("gbt21010_2017", "0103", "旱地", "agricultural", True, False),
+    ("gbt21010_2017", "02", "园地", "agricultural", False, False),
+    ("gbt21010_2017", "03", "林地", "agricultural", False, False),
+    ("gbt21010_2017", "04", "草地", "agricultural", False, False),
+    ("gbt21010_2017", "0404", "其他草地", "unused", False, False),
+    ("gbt21010_2017", "12", "其他土地", "unused", False, False),
+    ("survey_working", "20", "城镇村及工矿用地", "construction", False, False),
+    ("planning", "1K", "其他农用地", "agricultural", False, False),
+    ("planning", "2", "建设用地", "construction", False, False),
+    ("planning", "3", "未利用地", "unused", False, False),
+    ("legacy", "20", "居民点及独立工矿用地", "construction", False, True),
+    ("legacy", "12", "其他未利用地", "unused", False, True),
+    ("legacy", "11", "水域", "unused", False, True),
+    ("legacy", "10", "交通运输用地", "construction", False, True),
+    ("legacy", "11", "水利设施用地", "construction", False, True),
+)
 
 
 def upgrade() -> None:
@@ -738,15 +760,9 @@ def upgrade() -> None:
             sa.column("legacy"),
         ),
         [
-            {
-                "name": c.name,
-                "scheme": c.scheme,
-                "code": c.code,
-                "land_group": c.group,
-                "cultivated": c.cultivated,
-                "legacy": c.legacy,
-            }
-            for c in LAND_CLASSES
+            {"name": name, "scheme": scheme, "code": code, "land_group": group, "cultivated": cultivated,
+             "legacy": legacy}
+            for scheme, code, name, group, cultivated, legacy in LAND_CLASS_ROWS
         ],
     )
 
