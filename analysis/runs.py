@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,15 @@ from layers import LAYERS
 from layers.base import SRID
 from layers.system import CheckRun, Finding
 from registry import Registry
-from registry.errors import InvalidInput, NotFound, RegistryError
+from registry.errors import Busy, InvalidInput, NotFound, RegistryError
 from registry.files import write_features
 from registry.repository import data_version
 
 log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(hours=2)
+"""A run still marked running after this long died with its process: it no longer blocks its author."""
+RETRY_AFTER_S = 10
 
 Progress = Callable[[Check, int, int], None]
 """Called after each check with the check, the number of checks done and the total."""
@@ -238,9 +242,10 @@ def start_run_async(reg: Registry, *, layers: Iterable[str] | None = None, check
     """Validate the request, store the run as ``running`` and do it in a background thread.
 
     The returned run id is the job id: the stored run is the job's status and progress. Bad input
-    is refused here, before any job exists.
+    is refused here, before any job exists; so is a second run of an author whose run is still going
+    (:class:`~registry.errors.Busy`), which bounds what one account can make the server do.
     """
-    run_id, plan = _prepare(reg, layers, checks, area, author, fids)
+    run_id, plan = _prepare(reg, layers, checks, area, author, fids, one_at_a_time=True)
     threading.Thread(target=_execute_logged, args=(reg, run_id, plan), name=f"check-run-{run_id}",
                      daemon=True).start()
     return run_id
@@ -266,13 +271,21 @@ def _read_runs(reg: Registry, *where: Any, limit: int | None = None) -> list[Run
 
 
 def _prepare(reg: Registry, layers: Iterable[str] | None, checks: Iterable[str] | None, area: str | None,
-             author: str | None, fids: Features | None = None) -> tuple[int, _Plan]:
-    """Check the request and store the run as ``running``; nothing is stored for a bad request."""
+             author: str | None, fids: Features | None = None, one_at_a_time: bool = False) -> tuple[int, _Plan]:
+    """Check the request and store the run as ``running``; nothing is stored for a bad request. With
+    ``one_at_a_time``, refused with :class:`Busy` while the author has a run going."""
     layers, checks = list(layers or ()), list(checks or ())
     chosen = select_checks(layers, checks)
     features = _features(fids)
     t = CheckRun.__table__
     with reg.engine.begin() as conn:
+        if one_at_a_time:
+            conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"check run by {author}"))))
+            going = conn.scalar(select(t.c.id).where(t.c.author == (author or reg.user), t.c.status == "running",
+                                                     t.c.started_at > func.now() - STALE_AFTER).limit(1))
+            if going is not None:
+                raise Busy(f"您的检查运行 {going} 尚未结束,请等它完成后再开始新的运行 / your check run {going} "
+                           f"is still going: start another when it is done", retry_after=RETRY_AFTER_S, run_id=going)
         where = parse_area(conn, area) if area else None
         label = where.label if where else None
         if features is not None and label is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from gis_app import auth, problems, security
+from gis_app import audit, auth, problems, security
 from gis_app.api import features, openapi
 from gis_app.api.jsonify import IdConverter, JSONProvider
 from gis_app.settings import app_config
@@ -29,7 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     problems.init_app(app)
     security.init_app(app)
-    blueprints = (features, openapi, maps, auth, checks, *AREAS)
+    audit.init_app(app)
+    blueprints = (features, openapi, maps, auth, audit, checks, *AREAS)
     for module in blueprints:
         app.register_blueprint(module.bp)
     # The OpenAPI document lists the routes of every part that declares them (no import back from openapi).

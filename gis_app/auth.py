@@ -14,11 +14,13 @@ from flask import Blueprint, g, redirect, render_template, request, session, url
 
 from gis_app.context import registry
 from layers.base import Feature
-from registry.accounts import Account, account_by_id, account_for_token, authenticate
-from registry.errors import Forbidden, RegistryError
+from registry import audit
+from registry.accounts import Account, account_for_token, end_session, session_account, sign_in, start_session
+from registry.errors import Forbidden, RegistryError, TooManyAttempts
 
 bp = Blueprint("auth", __name__)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+READ_ONLY_ROLES = {"viewer", "auditor"}
 
 
 class Unauthorised(RegistryError):
@@ -50,17 +52,27 @@ def _find_account() -> Account | None:
         if account is None:
             raise Unauthorised("令牌无效或已撤销 / the token is invalid or revoked")
         return account
-    if "account_id" not in session:
+    if "sid" not in session:
+        return None
+    account = session_account(reg, session["sid"])
+    if account is None:  # signed out, idle too long or the password changed: the session has ended
+        session.clear()
         return None
     if request.method in UNSAFE and not _csrf_ok(request.headers.get("X-CSRF-Token")
                                                  or request.form.get("csrf_token", "")):
         raise Forbidden("缺少或错误的CSRF令牌 / missing or wrong CSRF token")
-    return account_by_id(reg, session["account_id"])
+    return account
 
 
 def _csrf_ok(sent: str) -> bool:
     expected = session.get("csrf", "")
     return bool(sent and expected) and hmac.compare_digest(sent, expected)
+
+
+def client_address() -> str:
+    """The client's address (the reverse proxy's ``X-Forwarded-For`` is honoured only when trusted,
+    see ``FUJIAN_TRUSTED_PROXIES``)."""
+    return request.remote_addr or ""
 
 
 def sees_private() -> bool:
@@ -72,6 +84,16 @@ def require_account() -> Account:
     account = current_account()
     if account is None:
         raise Unauthorised("请登录或提供API令牌 (Authorization: Bearer …) / sign in or send an API token")
+    return account
+
+
+def require_runner() -> Account:
+    """The account, if it may start check runs: signed in with a role that works on records (a viewer or
+    an auditor reads only; an anonymous run over 242,000 outfalls wrote 153 MB of findings)."""
+    account = require_account()
+    if not set(account.roles) - READ_ONLY_ROLES:
+        raise Forbidden(f"只读账户 {account.username} 不能启动检查 / read-only account {account.username} may not "
+                        "start check runs")
     return account
 
 
@@ -92,13 +114,18 @@ def login_form():
 def login():
     if not _csrf_ok(request.form.get("csrf_token", "")):
         raise Forbidden("登录表单已过期,请刷新页面 / the login form expired: reload the page")
-    account = authenticate(registry(), request.form.get("username", ""),
-                           request.form.get("password", ""))
+    reg, address = registry(), client_address()
+    try:
+        account = sign_in(reg, request.form.get("username", ""), request.form.get("password", ""), address)
+    except TooManyAttempts as exc:
+        page = render_template("login.html", csrf=csrf_token(), error=exc.detail.split(" / ")[0],
+                               next=request.form.get("next", "/"))
+        return page, 429, {"Retry-After": str(exc.extra["retry_after"])}
     if account is None:
         return render_template("login.html", csrf=csrf_token(), error="用户名或密码错误",
                                next=request.form.get("next", "/")), 401
     session.clear()
-    session["account_id"] = account.id
+    session["sid"] = start_session(reg, account, address)
     session["csrf"] = secrets.token_urlsafe(32)
     target = request.form.get("next", "/")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
@@ -106,6 +133,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    current_account()  # checks the CSRF token of a signed-in session
+    account = current_account()  # checks the CSRF token of a signed-in session
+    if account is not None:
+        end_session(registry(), session["sid"])
+        audit.record(registry(), actor=account.label, address=client_address(), action="sign_out", outcome="ok")
     session.clear()
     return redirect(url_for("features.landing", f="html"))

@@ -29,7 +29,10 @@ def init_app(app: Flask) -> None:
         report = exc.extra.get("report")
         if report is not None:
             extra["report"] = report.as_dict()
-        return problem(exc.status, exc.title, exc.detail, **extra)
+        response = problem(exc.status, exc.title, exc.detail, **extra)
+        if "retry_after" in extra:
+            response.headers["Retry-After"] = str(extra["retry_after"])
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -38,9 +41,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def database_down(exc: OperationalError) -> Response:
         log.warning("database unavailable: %s", exc.orig)
-        return problem(503, "数据库暂不可用 / Database unavailable",
-                       "数据库暂时无法连接,请稍后重试 / the database cannot be reached now; try again shortly",
-                       retry_after=5)
+        response = problem(503, "数据库暂不可用 / Database unavailable",
+                           "数据库暂时无法连接,请稍后重试 / the database cannot be reached now; try again shortly",
+                           retry_after=5)
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError) -> Response:

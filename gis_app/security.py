@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def _tile_origins(app: Flask) -> list[str]:
@@ -20,7 +22,19 @@ def _tile_origins(app: Flask) -> list[str]:
     return [f"{parts.scheme}://{host}"]
 
 
+class SecureWhenHttps(SecureCookieSessionInterface):
+    """The session cookie is ``Secure`` whenever the request came over HTTPS (directly, or through a
+    trusted reverse proxy's ``X-Forwarded-Proto``), and always with ``FUJIAN_SECURE_COOKIES=1``."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # only then are X-Forwarded-For/-Proto believed: anyone can send them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+    app.session_interface = SecureWhenHttps()
     # Folium pages are built from inline scripts and styles, so those are allowed; nothing else is.
     img = " ".join(["'self'", "data:", "blob:", *_tile_origins(app)])
     policy = (f"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "

@@ -33,4 +33,5 @@ def app_config(env: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env.get("FUJIAN_SECURE_COOKIES", "") == "1",
         "ASSET_DIR": str(asset_dir(env)),
+        "TRUSTED_PROXIES": int(env.get("FUJIAN_TRUSTED_PROXIES", "0")),
     }

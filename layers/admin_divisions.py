@@ -20,7 +20,8 @@ LEVELS = CodeList("行政级别", [
 
 class AdminDivision(Feature):
     __tablename__ = "admin_divisions"
-    __layer__ = LayerMeta(name="admin_divisions", title_zh="行政区划", title_en="Administrative divisions",
+    __layer__ = LayerMeta(name="admin_divisions", max_vertices=1_000_000,
+                          title_zh="行政区划", title_en="Administrative divisions",
                           kind="reference", geometry_type="MULTIPOLYGON", label_field="name",
                           style_field="level", popup_fields=("code", "name", "level", "parent_code"))
 

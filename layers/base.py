@@ -187,6 +187,8 @@ class LayerMeta:
     """(attribute, codes) of the features that serve ``service_radius_m`` (not every facility does)."""
     references: tuple[Reference, ...] = ()
     """Attributes naming a feature of another layer (:class:`Reference`)."""
+    max_vertices: int = 100_000
+    """Vertices one feature may have (protected zones and divisions may need more than parcels)."""
     county_from_geometry: bool = False
     """``county_code`` must be the county the geometry lies in (its point on surface; a point at sea takes
     the nearest county): refused otherwise, so a feature counts in its real county's figures."""

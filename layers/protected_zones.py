@@ -29,7 +29,8 @@ OUTFALL_BANNED = ("drinking_water_source", "nature_reserve", "special_marine", "
 
 class ProtectedZone(Feature):
     __tablename__ = "protected_zones"
-    __layer__ = LayerMeta(name="protected_zones", title_zh="保护区与管控线", title_en="Protected zones",
+    __layer__ = LayerMeta(name="protected_zones", max_vertices=1_000_000,
+                          title_zh="保护区与管控线", title_en="Protected zones",
                           kind="reference", geometry_type="MULTIPOLYGON", label_field="name",
                           style_field="zone_type", has_area=True, popup_fields=("name", "zone_type", "area_ha"))
 

@@ -1,4 +1,5 @@
-"""Tables that are not layers: stored check runs and their findings (written by analysis/), accounts."""
+"""Tables that are not layers: stored check runs and their findings (written by analysis/), accounts,
+sign-in sessions and attempts, and the audit log."""
 
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ class Account(Base):
     """GB/T 2260 code of the county or city this account may change features in; None = whole province."""
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False,
+                                                          server_default=func.now())
+    """Sessions begun before this moment have ended."""
 
 
 class ApiToken(Base):
@@ -84,3 +88,49 @@ class ApiToken(Base):
     label: Mapped[str] = mapped_column(String(120), nullable=False, server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+
+
+class SignInSession(Base):
+    """A signed-in browser session, kept on the server so that signing out, idling and a password change
+    end it: the cookie only names it (by a random id whose SHA-256 digest is stored)."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    account_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False, server_default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignInAttempt(Base):
+    """One sign-in, successful or not, by user name and client address: what the throttle counts."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (Index("ix_sign_in_attempts_username_at", "username", "at"),
+                      Index("ix_sign_in_attempts_address_at", "address", "at"))
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    username: Mapped[str] = mapped_column(String(80), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False, server_default="")
+    ok: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+
+class AuditEntry(Base):
+    """One recorded action: who, when, from where, what, and how it ended. Append-only: the database
+    refuses to change or delete a row (a trigger, so administrators of the application cannot either)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    address: Mapped[str] = mapped_column(String(64), nullable=False, server_default="")
+    action: Mapped[str] = mapped_column(String(80), nullable=False)
+    target: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    outcome: Mapped[str] = mapped_column(String(40), nullable=False)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -43,16 +44,16 @@ class LayerHandle:
         return f"<layer {self.meta.name} {self.meta.title_zh}>"
 
     def to_geodataframe(self, bbox: tuple[float, float, float, float] | None = None,
-                        where: Mapping[str, Any] | None = None, as_of: datetime | None = None,
+                        where: Mapping[str, Any] | None = None, as_of: datetime | str | None = None,
                         limit: int | None = None, crs: str | int | None = None) -> gpd.GeoDataFrame:
         """The layer (as it stood at ``as_of``, current when None) as a GeoDataFrame, in EPSG:4490 or ``crs``."""
-        frame = self.store.to_geodataframe(Query(bbox=bbox, where=where, as_of=as_of, limit=limit))
+        frame = self.store.to_geodataframe(Query(bbox=bbox, where=where, as_of=moment(as_of), limit=limit))
         if crs is not None and self.meta.geometry_type:
             frame = frame.set_geometry(from_storage(frame.geometry.to_numpy(), str(crs)), crs=str(crs))
         return frame
 
-    def get(self, fid: int, as_of: datetime | None = None) -> FeatureRecord:
-        return self.store.get(fid, as_of)
+    def get(self, fid: int, as_of: datetime | str | None = None) -> FeatureRecord:
+        return self.store.get(fid, moment(as_of))
 
     def history(self, fid: int) -> list[FeatureRecord]:
         return self.store.history(fid)
@@ -97,7 +98,7 @@ class LayerHandle:
         return import_raw(self.registry.engine, self.model, raw, crs=None, dry_run=dry_run, repair=repair,
                           author=author or self.registry.user, source=source, scope=scope)
 
-    def export(self, path: str | Path, *, where: Mapping[str, Any] | None = None, as_of: datetime | None = None,
+    def export(self, path: str | Path, *, where: Mapping[str, Any] | None = None, as_of: datetime | str | None = None,
                crs: str | int | None = None) -> Path:
         """Write the layer to GeoJSON (lon/lat), GeoPackage, zipped Shapefile or CSV (WKT), by extension."""
         return write_features(self.to_geodataframe(where=where, as_of=as_of, crs=crs), path)
@@ -107,10 +108,25 @@ class LayerHandle:
         if geometry is None:
             return None
         geoms, errors, _ = normalise_geometries(np.array([geometry], dtype=object), "EPSG:4490",
-                                                self.meta.geometry_type)
+                                                self.meta.geometry_type, max_vertices=self.meta.max_vertices)
         if errors:
             raise InvalidInput(errors[0].problem)
         return geoms[0]
+
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def moment(value: datetime | str | None) -> datetime | None:
+    """``as_of`` as a time: a datetime, or an ISO 8601 string (a time without zone is Beijing time)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput(f"as_of 应为 ISO 8601 时间,如 2024-01-01T00:00:00+08:00 / as_of must be an ISO 8601 "
+                           f"time, got {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=BEIJING)
 
 
 class Registry:

@@ -300,7 +300,7 @@ _A = 6378245.0
 """Krassovsky semi-major axis used by the GCJ-02 formula."""
 _EE = 0.00669342162296594323
 """Krassovsky first eccentricity squared used by the GCJ-02 formula."""
-_X_PI = np.pi * 3000.0 / 180.0
+X_PI = np.pi * 3000.0 / 180.0
 
 
 def _out_of_china(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
@@ -367,8 +367,8 @@ def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64],
 def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """GCJ-02 lon/lat → BD-09 lon/lat (Baidu's further obfuscation). Vectorised."""
     lon, lat = _as_float(lon, lat)
-    z = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(lat * _X_PI)
-    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * _X_PI)
+    z = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(lat * X_PI)
+    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * X_PI)
     return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
 
 
@@ -377,8 +377,8 @@ def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], 
     lon, lat = _as_float(lon, lat)
     x = lon - 0.0065
     y = lat - 0.006
-    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
-    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * X_PI)
     return z * np.cos(theta), z * np.sin(theta)
 
 
@@ -388,7 +388,7 @@ _Coords = NDArray[np.float64]
 
 
 @lru_cache(maxsize=32)
-def _transformer(source: str, target: str) -> pyproj.Transformer:
+def cached_transformer(source: str, target: str) -> pyproj.Transformer:
     """Transformers are costly to build and thread-safe since pyproj 3.1: build each pair once."""
     return pyproj.Transformer.from_crs(source, target, always_xy=True)
 
@@ -407,7 +407,7 @@ def _apply(geoms: NDArray[np.object_],
 
 
 def _pyproj_func(source: str, target: str) -> Callable[[_Coords, _Coords], tuple[_Coords, _Coords]]:
-    transformer = _transformer(source, target)
+    transformer = cached_transformer(source, target)
     return lambda x, y: transformer.transform(x, y, errcheck=False)
 
 

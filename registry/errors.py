@@ -60,6 +60,20 @@ class Forbidden(RegistryError):
     title = "无权操作 / Forbidden"
 
 
+class TooManyAttempts(RegistryError):
+    """Too many failed sign-ins: wait ``retry_after`` seconds (the web answers 429 with ``Retry-After``)."""
+
+    status = 429
+    title = "尝试过于频繁 / Too many attempts"
+
+
+class Busy(RegistryError):
+    """The account already has a job running: one at a time (the web answers 429 with ``Retry-After``)."""
+
+    status = 429
+    title = "已有任务在运行 / A job is already running"
+
+
 class Unavailable(RegistryError):
     status = 503
     title = "数据库暂不可用 / Database unavailable"

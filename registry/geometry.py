@@ -236,6 +236,7 @@ def normalise_geometries(
     repair: bool = False,
     allow_missing: bool = False,
     extent: Extent = FUJIAN,
+    max_vertices: int | None = None,
 ) -> tuple[NDArray[np.object_], list[GeometryIssue], list[GeometryIssue]]:
     """Check and convert an import's or an edit's geometries; returns ``(geometries, errors, repairs)``.
 
@@ -244,7 +245,8 @@ def normalise_geometries(
     one error: the first rule it breaks, in this order: empty or missing (None is accepted when
     ``allow_missing``, for layers whose geometry may come later), type (a Polygon is promoted to
     MultiPolygon, a LineString to MultiLineString, a one-part Multi* demoted for single-type layers),
-    Gauss-Kruger zone prefix, swapped axes, extent of Fujian, validity. Invalid geometries are
+    size (more than ``max_vertices`` vertices: one huge shape would make every map page heavy for
+    everyone), Gauss-Kruger zone prefix, swapped axes, extent of Fujian, validity. Invalid geometries are
     repaired with ``make_valid`` when ``repair`` is True and each repair is reported; what cannot be
     repaired into the layer's type is an error. ``expected_type`` None means the layer has no
     geometry: then every geometry given is an error.
@@ -296,6 +298,13 @@ def normalise_geometries(
     ok = fail(ok, found != kind.type_id, lambda i: (
         f"几何类型规则:应为 {kind.name},实为 {found_names[i]} / geometry type rule: expected {kind.name}, "
         f"found {found_names[i]}"))
+
+    # Rule 2b: size.
+    if max_vertices is not None:
+        vertices = shapely.get_num_coordinates(work)
+        ok = fail(ok, vertices > max_vertices, lambda i: (
+            f"几何规模规则:{vertices[i]} 个顶点,超过本图层上限 {max_vertices} / geometry size rule: {vertices[i]} "
+            f"vertices, more than this layer's limit of {max_vertices}"))
 
     # Rules 3 and 4, on the coordinates as given: Gauss-Kruger zone prefix, swapped axes.
     bounds = shapely.bounds(work)

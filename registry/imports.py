@@ -91,7 +91,7 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
         bad_rows = {i.feature for i in raw.issues}
         geoms, errors, repairs = normalise_geometries(
             raw.geometries, report.crs, meta.geometry_type, repair=repair,
-            allow_missing=model.__table__.c.geom.nullable)
+            allow_missing=model.__table__.c.geom.nullable, max_vertices=meta.max_vertices)
         report.issues += [Issue(g.index + 1, "geometry", None, g.problem) for g in errors
                           if g.index + 1 not in bad_rows]
         report.repairs += [Issue(g.index + 1, "geometry", None, g.problem, "repaired") for g in repairs]

@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
+from sqlalchemy.exc import DBAPIError
 
 from layers import get_layer
 from layers.base import SRID, Feature, layer_attributes
@@ -232,17 +233,21 @@ def versioned_tile(reg: Registry, name: str, z: int, x: int, y: int,
     is of the current version already. Caching is HTTP's job, keyed on this version."""
     sql, constants = _versioned_sql(name)
     _check_tile(z, x, y)
-    version, data = _read_one(reg, sql, {**constants, "z": z, "x": x, "y": y, "known": unless_version})
+    version, data = read_one(reg, sql, {**constants, "z": z, "x": x, "y": y, "known": unless_version})
     if version == unless_version:
         return version, None
     return version, bytes(data or b"")
 
 
-def _read_one(reg: Registry, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+def read_one(reg: Registry, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
     """One read on a pooled connection's psycopg driver, in autocommit: a lone SELECT needs no
     BEGIN and ROLLBACK round trips. A connection that failed is dropped, never pooled again (it could
     still be in autocommit or broken)."""
-    pooled = reg.engine.raw_connection()  # the pool's pre-ping still notices a dropped connection
+    try:
+        pooled = reg.engine.raw_connection()  # the pool's pre-ping still notices a dropped connection
+    except DBAPIError as exc:
+        raise Unavailable("数据库暂时无法连接,请稍后重试 / the database cannot be reached now; try again shortly",
+                          retry_after=5) from exc
     try:
         conn = pooled.driver_connection
         conn.autocommit = True

@@ -154,6 +154,8 @@ def check_value(rule: AttrRule, column_type: Any, raw: Any) -> tuple[Any, str | 
     """One present value against its attribute's rules: ``(value, None)`` or ``(None, problem)``."""
     if isinstance(raw, dict | list):
         return None, "应为单个值,不能是对象或数组 / a single value is expected, not an object or array"
+    if isinstance(raw, str) and "\x00" in raw:
+        return None, "含有空字符(NUL, \\x00),PostgreSQL 不能存储 / contains a NUL character, which cannot be stored"
     if rule.normalise is not None:
         raw = rule.normalise(raw)
     try:
@@ -232,7 +234,7 @@ def _plain_text(rule: AttrRule, column_type: Any) -> bool:
 
 def _text_suspects(rule: AttrRule, column_type: String, text: pd.Series) -> NDArray[np.bool_]:
     """Stripped values that break a rule of a plain text attribute (``check_value`` then says which and why)."""
-    bad = np.zeros(len(text), dtype=bool)
+    bad = text.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool, copy=True)
     if column_type.length is not None:
         bad |= (text.str.len() > column_type.length).to_numpy()
     if rule.codes is not None:

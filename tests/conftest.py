@@ -1,7 +1,8 @@
 """Test fixtures: a real PostGIS database created for the session, emptied after each test.
 
 No mocked database anywhere. A skipped test fails the run: a database test that silently does not
-run is worse than one that fails (the geopandas CI habit).
+run is worse than one that fails (the geopandas CI habit). The stories the tests run on are fixtures
+of :mod:`tests.stories.fixtures`; shared utilities are in :mod:`tests.helpers`.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import make_url, text
+from click.testing import CliRunner
+from sqlalchemy import make_url
 
-import layers
 from registry import Registry, connect
 from registry.config import database_url
 from registry.db import drop_database, ensure_database, migrate
+from tests.helpers import truncate_all
+
+pytest_plugins = ["tests.stories.fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -27,13 +31,6 @@ def db_url() -> Iterator[str]:
     migrate(url)
     yield url
     drop_database(url)
-
-
-def truncate_all(reg: Registry) -> None:
-    tables = [m.__tablename__ for m in layers.LAYERS.values()] + ["changesets"]
-    extra = [t for t in layers.Base.metadata.tables if t not in tables and t != "land_classes"]
-    with reg.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(tables + extra)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
@@ -56,6 +53,13 @@ def app(db_url: str, reg: Registry):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner for ``fujian-gis`` commands, pointed at the test database."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return CliRunner()
 
 
 @pytest.fixture

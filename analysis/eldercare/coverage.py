@@ -121,7 +121,7 @@ joins above it, so its expressions are computed once per row rather than once pe
 would do the same but forbids parallel workers.)"""
 
 
-def _per_degree(lat: str) -> tuple[str, str]:
+def metres_per_degree_sql(lat: str) -> tuple[str, str]:
     """Metres per degree of longitude and of latitude at ``lat`` on GRS80 (prime vertical and meridian radii)."""
     w = f"sqrt(1 - {GRS80_E2!r} * sin(radians({lat})) ^ 2)"
     return (f"pi() / 180 * {GRS80_A!r} * cos(radians({lat})) / {w}",
@@ -148,7 +148,7 @@ the area's box (plus a metre) before it is brought back to degrees, so only the 
 IN_SERVICE = "(f.opened_on IS NULL OR f.opened_on <= CAST({today} AS date))"
 """A facility serves from its opening date; one registered before it opens does not count yet."""
 
-_LON_M, _LAT_M = _per_degree("sy")
+_LON_M, _LAT_M = metres_per_degree_sql("sy")
 
 _EX, _EY = "greatest(abs(sx - mx) - hx, 0) * lon_m", "greatest(abs(sy - my) - hy, 0) * lat_m"
 _FX, _FY = "(abs(sx - mx) + hx) * lon_m", "(abs(sy - my) + hy) * lat_m"

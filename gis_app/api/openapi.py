@@ -23,10 +23,11 @@ HTML = {"text/html": {"schema": {"type": "string"}}}
 
 def errors(*codes: int) -> dict[str, Any]:
     text = {400: "请求无效 / bad request", 401: "需要令牌 / token required", 404: "未找到 / not found",
-            403: "无权操作 / forbidden", 405: "方法不允许 / method not allowed", 409: "尚未完成 / not finished",
-            412: "版本已过期 / stale version",
+            403: "无权操作 / forbidden", 405: "方法不允许 / method not allowed",
+            409: "冲突或尚未完成 / conflict or not finished", 412: "版本已过期 / stale version",
             413: "上传过大 / too large", 422: "数据不符合规则 / invalid data",
-            428: "缺少 If-Match / If-Match required", 500: "服务器错误 / server error",
+            428: "缺少 If-Match / If-Match required", 429: "请稍后再试 / try again later (Retry-After)",
+            500: "服务器错误 / server error",
             503: "数据库不可用 / database unavailable"}
     return {str(c): {"description": text[c], "content": PROBLEM} for c in (*codes, 500, 503)}
 
@@ -125,7 +126,7 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
                                     **errors(400, 401, 403, 404, 405, 412, 422, 428)}},
             "delete": {"tags": tag, "operationId": f"{name}_delete", "security": AUTH, "parameters": [FID, IF_MATCH],
                        "responses": {"204": {"description": "已删除 / deleted"},
-                                     **errors(400, 401, 403, 404, 405, 412, 428)}}},
+                                     **errors(400, 401, 403, 404, 405, 409, 412, 428)}}},
         f"{base}/items/{{fid}}/history": {"get": {
             "tags": tag, "operationId": f"{name}_history", "parameters": [FID],
             "responses": {"200": {"description": "历史版本 / versions", "content": GEOJSON_OBJECT},

@@ -3,20 +3,35 @@ and one command group per business area."""
 
 from __future__ import annotations
 
+import getpass
 import sys
-from datetime import datetime
 
 import click
+from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
 
 from gis_app.cli import checks, eldercare, land, outfalls, standard_land
 from gis_app.context import registry
+from registry import audit
 from registry.config import database_url
 from registry.db import ensure_database, migrate
-from registry.errors import ImportRejected, RegistryError
+from registry.errors import ImportRejected, RegistryError, Unavailable
 
 
-@click.group(help="福建省国土空间规划与登记系统 / Fujian spatial planning registry")
+class _Main(click.Group):
+    """Every command: an unreachable database is a message, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"{Unavailable.title}: 数据库暂时无法连接,请检查 DATABASE_URL 或稍后重试 / the database "
+                       f"cannot be reached ({reason}); check DATABASE_URL or try again shortly", err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=_Main, help="福建省国土空间规划与登记系统 / Fujian spatial planning registry")
 def main() -> None:
     pass
 
@@ -129,7 +144,7 @@ def import_cmd(layer: str, path: str, crs: str | None, dry_run: bool, repair: bo
 def export_cmd(layer: str, path: str, as_of: str | None, crs: str | None) -> None:
     reg = registry()
     try:
-        out = reg.layer(layer).export(path, as_of=datetime.fromisoformat(as_of) if as_of else None, crs=crs)
+        out = reg.layer(layer).export(path, as_of=as_of, crs=crs)
     except RegistryError as exc:
         click.echo(exc.detail, err=True)
         sys.exit(1)
@@ -146,7 +161,10 @@ def serve(host: str, port: int, threads: int) -> None:
     from gis_app import create_app
 
     click.echo(f"http://{host}:{port}/")
-    waitress_serve(create_app(), host=host, port=port, threads=threads)
+    app = create_app()
+    # waitress buffers a whole body before Flask sees it: its own limit refuses an oversized upload first.
+    waitress_serve(app, host=host, port=port, threads=threads,
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
 
 
 @main.group(help="账户与令牌 / accounts and API tokens")
@@ -172,7 +190,24 @@ def accounts_create(username: str, display_name: str, roles: tuple[str, ...], sc
     except RegistryError as exc:
         click.echo(exc.detail, err=True)
         sys.exit(1)
+    audit.record(registry(), actor=getpass.getuser(), action="account_create", target=username, outcome="ok",
+                 detail={"roles": list(roles), "scope": scope})
     click.echo(f"已创建 / created {account.label}: {', '.join(account.roles)} {account.scope_code or '全省'}")
+
+
+@accounts.command("password", help="设置新密码(此前的登录会话随即结束) / set a new password; earlier sessions end")
+@click.argument("username")
+def accounts_password(username: str) -> None:
+    from registry.accounts import set_password
+
+    secret = click.prompt("新密码 / new password", hide_input=True, confirmation_prompt=True)
+    try:
+        set_password(registry(), username, secret)
+    except RegistryError as exc:
+        click.echo(exc.detail, err=True)
+        sys.exit(1)
+    audit.record(registry(), actor=getpass.getuser(), action="account_password", target=username, outcome="ok")
+    click.echo(f"已更新 / password changed for {username}")
 
 
 @accounts.command("token", help="签发API令牌(只显示一次) / issue an API token (shown once)")
@@ -182,7 +217,10 @@ def accounts_token(username: str, label: str) -> None:
     from registry.accounts import issue_token
 
     try:
-        click.echo(issue_token(registry(), username, label))
+        token = issue_token(registry(), username, label)
+        audit.record(registry(), actor=getpass.getuser(), action="token_issue", target=username, outcome="ok",
+                     detail={"label": label})
+        click.echo(token)
     except RegistryError as exc:
         click.echo(exc.detail, err=True)
         sys.exit(1)

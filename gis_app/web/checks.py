@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, send_file,
 from analysis import Run, all_checks, list_runs, load_run, start_run_async
 from gis_app.api.jsonify import feature_collection
 from gis_app.api.openapi import GEOJSON_OBJECT, JSON_OBJECT, errors
+from gis_app.auth import require_runner
 from gis_app.context import registry
 from gis_app.params import integer
 from gis_app.web.maps import base_map
@@ -42,9 +43,9 @@ def checks() -> Response:
 def start_run() -> tuple[Response, int, dict[str, str]]:
     """Start a run in the background; 202 with the job's status and its URL to poll."""
     layers, check_ids, area = _run_request(request.get_json(silent=True))
+    account = require_runner()
     reg = registry()
-    # Authentication (issue 9) goes here: the signed-in user becomes the run's author.
-    run_id = start_run_async(reg, layers=layers, checks=check_ids, area=area, author=reg.user)
+    run_id = start_run_async(reg, layers=layers, checks=check_ids, area=area, author=account.label)
     location = url_for(".run", run_id=run_id)
     return jsonify(_status(load_run(reg, run_id))), 202, {"Location": location}
 
@@ -178,7 +179,7 @@ def openapi_paths() -> dict[str, Any]:
                 "responses": {"200": {"description": "检查运行 / runs", "content": JSON_OBJECT}, **errors(422)}},
             "post": {"tags": tag, "operationId": "start_run", "requestBody": body, "security": [{"bearerAuth": []}],
                      "responses": {"202": {"description": "已开始 / started", "content": JSON_OBJECT},
-                                   **errors(400, 401, 403, 422)}}},
+                                   **errors(400, 401, 403, 422, 429)}}},
         "/runs/{run_id}": {"get": {"tags": tag, "operationId": "run", "parameters": [run_id], "responses": {
             "200": {"description": "状态与进度 / status and progress", "content": JSON_OBJECT}, **errors(404)}}},
         "/runs/{run_id}/findings": {"get": {

@@ -18,7 +18,7 @@ from analysis.land.gazette import GAZETTE_SOURCE, read_gazette_file, save_gazett
 from analysis.land.review import review_gazette
 from analysis.land.runs import land_map_data, start_land_checks
 from analysis.runs import load_run
-from gis_app.auth import current_account, require_edit
+from gis_app.auth import require_edit, require_runner
 from gis_app.context import registry
 from gis_app.params import integer
 from gis_app.web.maps import base_map, html
@@ -64,9 +64,9 @@ def checks() -> tuple[Response, int, dict[str, str]]:
         raise InvalidInput("approval 应为整数要素号 / approval must be an integer feature id")
     if county is not None and not isinstance(county, str):
         raise InvalidInput("county 应为6位行政区划代码字符串 / county must be a six-digit code as a string")
+    account = require_runner()
     reg = registry()
-    account = current_account()
-    run_id = start_land_checks(reg, approval=approval, county=county, author=account.label if account else reg.user)
+    run_id = start_land_checks(reg, approval=approval, county=county, author=account.label)
     location = url_for("checks.run", run_id=run_id)
     status = load_run(reg, run_id).as_dict()
     status["links"] = {"self": location, "findings": url_for("checks.findings", run_id=run_id),

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from analysis import run_checks
 from analysis.eldercare.checks import TARGET_YEAR
 from analysis.eldercare.targets import INDICATORS, TABLE2
 from registry import Registry
-from tests.analysis.eldercare_places import ZHANGPU, add_facility, build_county
-
-
-@pytest.fixture
-def county(reg: Registry) -> Registry:
-    build_county(reg)
-    return reg
+from tests.stories.eldercare import ZHANGPU, add_facility
 
 
 def _by_check(reg: Registry, **kwargs) -> dict[str, list]:

@@ -12,10 +12,10 @@ from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from sqlalchemy import text
 
-from analysis.eldercare.coverage import FLAT_TOLERANCE, MAX_RADIUS_M, STATION_RADIUS_M, _per_degree, coverage
+from analysis.eldercare.coverage import FLAT_TOLERANCE, MAX_RADIUS_M, STATION_RADIUS_M, coverage, metres_per_degree_sql
 from registry import Registry
 from registry.errors import InvalidInput
-from tests.analysis.eldercare_places import GEOD, JIANYANG, SUIAN, ZHANGPU, add_area, add_station, at, rect, square
+from tests.stories.eldercare import GEOD, JIANYANG, SUIAN, ZHANGPU, add_area, add_station, at, rect, square
 
 
 def _row(result, name: str):
@@ -187,7 +187,7 @@ def test_the_flat_measure_is_well_inside_its_tolerance_at_fujian_latitudes(reg: 
     rng = np.random.default_rng(20221110)
     lon, lat = rng.uniform(115.8, 120.7, 2000), rng.uniform(23.5, 28.4, 2000)
     lon2, lat2, _ = GEOD.fwd(lon, lat, rng.uniform(0, 360, 2000), np.full(2000, radius_m))
-    lon_m, lat_m = _per_degree("sy")
+    lon_m, lat_m = metres_per_degree_sql("sy")
     with reg.engine.connect() as conn:
         scale = conn.execute(text(f"SELECT {lon_m}, {lat_m} FROM unnest(CAST(:lat AS float8[])) AS sy"),
                              {"lat": lat.tolist()}).all()

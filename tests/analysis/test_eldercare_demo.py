@@ -7,7 +7,8 @@ import pytest
 from analysis import run_checks
 from analysis.eldercare.coverage import coverage
 from analysis.eldercare.siting import propose_sites
-from demo import _eldercare_facilities, _frame, _residential_areas
+from demo import frame_of
+from demo.eldercare import facility_rows, residential_area_rows
 from registry import Registry
 
 OUTLYING = {"北门新村", "石斋小区", "北郊安置区", "麻沙路小区"}
@@ -16,8 +17,9 @@ OUTLYING = {"北门新村", "石斋小区", "北郊安置区", "麻沙路小区"
 
 @pytest.fixture
 def demo(reg: Registry) -> Registry:
-    for name, rows in (("residential_areas", _residential_areas()), ("eldercare_facilities", _eldercare_facilities())):
-        assert reg.layer(name).import_frame(_frame(name, rows), source="demo data", author="demo").written == len(rows)
+    for name, rows in (("residential_areas", residential_area_rows()), ("eldercare_facilities", facility_rows())):
+        report = reg.layer(name).import_frame(frame_of(name, rows), source="demo data", author="demo")
+        assert report.written == len(rows)
     return reg
 
 

@@ -10,7 +10,7 @@ from analysis.eldercare.siting import propose_sites, read_candidates
 from registry import Registry
 from registry.crs import wgs84_to_gcj02
 from registry.errors import InvalidInput
-from tests.analysis.eldercare_places import SUIAN, add_area, add_station, at, square
+from tests.stories.eldercare import SUIAN, add_area, add_station, at, square
 
 NORTH, SOUTH, EAST = at(SUIAN, 1500, 0), at(SUIAN, 1500, 180), at(SUIAN, 1500, 90)
 

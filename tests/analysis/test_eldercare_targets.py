@@ -8,13 +8,7 @@ from analysis import run_checks
 from analysis.eldercare.targets import target_status, targets_chart, targets_for_run
 from registry import Registry
 from registry.errors import InvalidInput
-from tests.analysis.eldercare_places import add_facility, build_county
-
-
-@pytest.fixture
-def county(reg: Registry) -> Registry:
-    build_county(reg)
-    return reg
+from tests.stories.eldercare import add_facility
 
 
 def test_registry_figures_against_the_targets_of_a_chosen_year(county: Registry) -> None:

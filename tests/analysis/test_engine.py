@@ -14,7 +14,7 @@ from analysis import all_checks, run_checks, select_checks
 from analysis.engine import Check, write_findings
 from layers.system import CheckRun, Finding
 from registry.errors import InvalidInput, NotFound
-from tests.analysis.story import (
+from tests.stories.checks import (
     HUIAN,
     HUIAN_CONCENTRATED,
     SOURCE_ZONE,
@@ -54,15 +54,15 @@ def test_every_check_runs_on_an_empty_database(reg):
     assert set(run.params["check_ids"]) == set(all_checks())
 
 
-def test_outfall_in_a_banned_zone_is_an_error_unless_it_is_to_be_removed(reg, story):
+def test_outfall_in_a_banned_zone_is_an_error_unless_it_is_to_be_removed(reg, check_story):
     found = findings_of(run_checks(reg, checks=[OUTFALL_CHECK]), OUTFALL_CHECK)
 
     # Inside and decided "regularise": found. Inside but to be removed, outside, or inside farmland
     # (protected, but not a zone where outfalls are banned): not found.
-    assert found["fid"].tolist() == [story.inside_fid]
+    assert found["fid"].tolist() == [check_story.inside_fid]
     row = found.iloc[0]
     assert row["severity"] == "error"
-    assert row["key"] == str(story.zone_fid)
+    assert row["key"] == str(check_story.zone_fid)
     assert row["county_code"] == ZHANGPU
     assert row.geometry.equals(Point(117.62, 23.76))
     measured = row["measured"]
@@ -76,7 +76,7 @@ def test_outfall_in_a_banned_zone_is_an_error_unless_it_is_to_be_removed(reg, st
     assert "Drinking-water source protection zone" in row["message_en"]
 
 
-def test_outfall_without_a_decision_reads_as_missing_in_the_message(reg, story):
+def test_outfall_without_a_decision_reads_as_missing_in_the_message(reg, check_story):
     fid = add_outfall(reg, "350623-GL-009", "古雷未定排口", Point(117.61, 23.77))
     found = findings_of(run_checks(reg, checks=[OUTFALL_CHECK]), OUTFALL_CHECK)
     row = found[found["fid"] == fid].iloc[0]
@@ -84,11 +84,11 @@ def test_outfall_without_a_decision_reads_as_missing_in_the_message(reg, story):
     assert "现整治类型:—," in row["message_zh"]
 
 
-def test_zone_plan_partly_outside_the_concentrated_area_is_measured_on_the_ellipsoid(reg, story):
+def test_zone_plan_partly_outside_the_concentrated_area_is_measured_on_the_ellipsoid(reg, check_story):
     found = findings_of(run_checks(reg, checks=[PLAN_CHECK]), PLAN_CHECK)
 
     # Hui'an's plan lies inside its concentrated area: no finding. Zhao'an's sticks out.
-    assert found["fid"].tolist() == [story.zhaoan_plan_fid]
+    assert found["fid"].tolist() == [check_story.zhaoan_plan_fid]
     row = found.iloc[0]
     outside = ZHAOAN_PLAN.difference(ZHAOAN_CONCENTRATED)
     outside_m2 = abs(GEOD.geometry_area_perimeter(outside)[0])
@@ -101,7 +101,7 @@ def test_zone_plan_partly_outside_the_concentrated_area_is_measured_on_the_ellip
     assert row["message_zh"].startswith("成片开发方案闽政文〔2022〕356号有")
 
 
-def test_a_plan_inside_another_countys_concentrated_area_is_wholly_outside(reg, story):
+def test_a_plan_inside_another_countys_concentrated_area_is_wholly_outside(reg, check_story):
     # A Zhao'an plan drawn inside Hui'an's concentrated area: the rule compares with its own county.
     fid = add_zone_plan(reg, 358, ZHAOAN, box(118.820, 25.020, 118.822, 25.022))
     found = findings_of(run_checks(reg, checks=[PLAN_CHECK]), PLAN_CHECK)
@@ -109,10 +109,10 @@ def test_a_plan_inside_another_countys_concentrated_area_is_wholly_outside(reg, 
     assert row["measured"]["outside_share"] == pytest.approx(100.0)
 
 
-def test_a_plan_that_is_exactly_the_concentrated_area_passes(reg, story):
+def test_a_plan_that_is_exactly_the_concentrated_area_passes(reg, check_story):
     add_zone_plan(reg, 359, HUIAN, HUIAN_CONCENTRATED)
     found = findings_of(run_checks(reg, checks=[PLAN_CHECK]), PLAN_CHECK)
-    assert found["fid"].tolist() == [story.zhaoan_plan_fid]
+    assert found["fid"].tolist() == [check_story.zhaoan_plan_fid]
 
 
 @pytest.mark.parametrize("area, expected", [
@@ -123,7 +123,7 @@ def test_a_plan_that_is_exactly_the_concentrated_area_passes(reg, story):
     (json.dumps({"type": "Feature", "properties": {}, "geometry": mapping(ZHAOAN_CONCENTRATED.buffer(0.01))}),
      {PLAN_CHECK}),
 ])
-def test_runs_can_be_limited_to_an_area(reg, story, area, expected):
+def test_runs_can_be_limited_to_an_area(reg, check_story, area, expected):
     reg.layer("admin_divisions").create({"code": "350600", "name": "漳州市", "level": "city"},
                                         shapely.MultiPolygon([box(117.0, 23.5, 118.0, 24.4)]))
     run = run_checks(reg, checks=STORY_CHECKS, area=area)
@@ -131,7 +131,7 @@ def test_runs_can_be_limited_to_an_area(reg, story, area, expected):
     assert run.params["area"] == area
 
 
-def test_an_unknown_or_malformed_area_is_refused_before_a_run_is_stored(reg, story):
+def test_an_unknown_or_malformed_area_is_refused_before_a_run_is_stored(reg, check_story):
     with pytest.raises(NotFound, match="350699"):
         run_checks(reg, area="350699")
     with pytest.raises(InvalidInput):
@@ -152,7 +152,7 @@ def stored_run(reg) -> int:
                             .returning(CheckRun.__table__.c.id)).scalar_one()
 
 
-def test_engine_fills_the_county_and_stores_measured_columns_as_json(reg, story):
+def test_engine_fills_the_county_and_stores_measured_columns_as_json(reg, check_story):
     check = Check(id="test.named", layer="outfalls", severity="info", title_zh="按名称", title_en="By name",
                   message_zh="排口{name}", message_en="outfall {name}",
                   sql="SELECT fid, NULL AS key, geom, NULL::text AS county_code, name, 2.5 AS figure "

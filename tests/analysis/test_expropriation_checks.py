@@ -12,7 +12,7 @@ from sqlalchemy import text
 from analysis.land.checks import PARCEL_AREA_MISMATCH, tolerance_ha
 from registry import Registry
 from registry.repository import new_changeset
-from tests.analysis.expropriation_places import (
+from tests.stories.land import (
     BORDER_LON,
     GULEI,
     ZHANGPU,

@@ -17,8 +17,7 @@ from analysis.land.review import review_gazette
 from layers.base import Changeset
 from registry import Registry
 from registry.errors import InvalidInput
-from tests.analysis.expropriation_places import GAZETTE
-from tests.registry.test_gazette import EXPECTED_PROPERTIES, ZHANGPU, ZHANGPU_PARCELS
+from tests.stories.gazette import EXPECTED_PROPERTIES, GAZETTE, ZHANGPU, ZHANGPU_PARCELS
 
 TOTALS = "expropriation.totals_inconsistent"
 D = Decimal

@@ -13,7 +13,7 @@ from analysis.land.gazette import parse_gazette
 from analysis.land.runs import land_map_data, land_scope, latest_land_run, run_land_checks
 from registry import Registry
 from registry.errors import InvalidInput, NotFound
-from tests.analysis.expropriation_places import (
+from tests.stories.land import (
     BORDER_LON,
     GULEI,
     ZHAOAN,

@@ -14,7 +14,7 @@ from analysis.outfalls.report import outfall_progress
 from analysis.reports import build_report, finding_divisions
 from layers.system import CheckRun
 from maps.report import findings_map_html
-from tests.analysis.story import SOURCE_ZONE, STORY_CHECKS, add_outfall
+from tests.stories.checks import SOURCE_ZONE, STORY_CHECKS, add_outfall
 
 OUTFALL_CHECK = "outfall.in_protected_zone"
 
@@ -23,7 +23,7 @@ def pdf_info(path) -> dict[str, str]:
     return dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
 
 
-def test_a_run_gives_html_pdf_charts_and_findings_files(reg, story, tmp_path):
+def test_a_run_gives_html_pdf_charts_and_findings_files(reg, check_story, tmp_path):
     run = run_checks(reg, checks=STORY_CHECKS)
     files = build_report(run, tmp_path)
 
@@ -50,7 +50,7 @@ def test_a_run_gives_html_pdf_charts_and_findings_files(reg, story, tmp_path):
     assert files.csv.read_text(encoding="utf-8-sig").count("\n") == 3
 
 
-def test_user_text_is_escaped_in_the_html_and_its_map(reg, story, tmp_path):
+def test_user_text_is_escaped_in_the_html_and_its_map(reg, check_story, tmp_path):
     reg.layer("protected_zones").create(
         {"name": "<script>alert(1)</script>水源地", "zone_type": "drinking_water_source", "county_code": "350623"},
         MultiPolygon([SOURCE_ZONE.buffer(-0.005)]))
@@ -72,11 +72,11 @@ def test_a_run_without_findings_still_reports(reg, tmp_path):
     assert int(pdf_info(files.pdf)["Pages"]) >= 1
 
 
-def test_outfall_progress_is_measured_as_the_data_stood_when_the_run_started(reg, story):
+def test_outfall_progress_is_measured_as_the_data_stood_when_the_run_started(reg, check_story):
     reg.layer("key_basins").create({"name": "古雷湾", "kind": "bay"}, MultiPolygon([SOURCE_ZONE.buffer(0.001)]))
     run = run_checks(reg, checks=[OUTFALL_CHECK])
     # Changes after the run do not alter its report.
-    reg.layer("outfalls").update(story.farmland_fid, {"status": "remediated", "decision": "regularise"},
+    reg.layer("outfalls").update(check_story.farmland_fid, {"status": "remediated", "decision": "regularise"},
                                  base_version=1)
     add_outfall(reg, "350623-GL-020", "古雷晚到排口", Point(117.62, 23.77))
 

@@ -14,13 +14,13 @@ from analysis import RunFailed, all_checks, list_runs, load_run, run_checks, sel
 from analysis.engine import Check
 from layers.system import Finding
 from registry.errors import InvalidInput, NotFound
-from tests.analysis.story import STORY_CHECKS
+from tests.stories.checks import STORY_CHECKS
 
 OUTFALL_CHECK = "outfall.in_protected_zone"
 PLAN_CHECK = "expropriation.zone_plan_outside_concentrated"
 
 
-def test_a_run_is_stored_with_its_parameters_data_version_and_duration(reg, story):
+def test_a_run_is_stored_with_its_parameters_data_version_and_duration(reg, check_story):
     run = run_checks(reg, layers=["outfalls"], checks=[PLAN_CHECK], author="漳浦县自然资源局")
     again = load_run(reg, run.id)
 
@@ -37,7 +37,7 @@ def test_a_run_is_stored_with_its_parameters_data_version_and_duration(reg, stor
     assert again.duration_s > 0
 
 
-def test_findings_come_back_as_a_geodataframe_most_serious_first(reg, story):
+def test_findings_come_back_as_a_geodataframe_most_serious_first(reg, check_story):
     run = run_checks(reg, checks=STORY_CHECKS)
     frame = run.findings()
     assert isinstance(frame, gpd.GeoDataFrame)
@@ -46,25 +46,25 @@ def test_findings_come_back_as_a_geodataframe_most_serious_first(reg, story):
                    "county_code", "geometry"):
         assert column in frame.columns
     assert frame["check_id"].tolist() == sorted(frame["check_id"])
-    assert set(frame["fid"]) == {story.inside_fid, story.zhaoan_plan_fid}
+    assert set(frame["fid"]) == {check_story.inside_fid, check_story.zhaoan_plan_fid}
 
 
-def test_the_summary_lists_every_check_of_the_run_including_those_that_found_nothing(reg, story):
-    reg.layer("outfalls").update(story.inside_fid, {"decision": "remove"}, base_version=1)
+def test_the_summary_lists_every_check_of_the_run_including_those_that_found_nothing(reg, check_story):
+    reg.layer("outfalls").update(check_story.inside_fid, {"decision": "remove"}, base_version=1)
     summary = run_checks(reg, checks=STORY_CHECKS).summary().set_index("check_id")
     assert summary.loc[OUTFALL_CHECK, "count"] == 0
     assert summary.loc[PLAN_CHECK, "count"] == 1
     assert summary.loc[PLAN_CHECK, "title_zh"] == all_checks()[PLAN_CHECK].title_zh
 
 
-def test_progress_is_reported_after_each_check(reg, story):
+def test_progress_is_reported_after_each_check(reg, check_story):
     seen = []
     run_checks(reg, checks=STORY_CHECKS, progress=lambda check, done, total: seen.append((check.id, done, total)))
     assert [(done, total) for _, done, total in seen] == [(1, 2), (2, 2)]
     assert {check_id for check_id, _, _ in seen} == {OUTFALL_CHECK, PLAN_CHECK}
 
 
-def test_a_failing_check_fails_the_run_and_keeps_none_of_its_findings(reg, story, monkeypatch):
+def test_a_failing_check_fails_the_run_and_keeps_none_of_its_findings(reg, check_story, monkeypatch):
     broken = Check(id="zz.broken", layer="outfalls", severity="warning", title_zh="坏检查", title_en="Broken",
                    message_zh="", message_en="",
                    sql="SELECT fid, '' AS key, geom, county_code, 1 / (fid - fid) AS boom "
@@ -83,20 +83,20 @@ def test_a_failing_check_fails_the_run_and_keeps_none_of_its_findings(reg, story
         assert conn.scalar(select(func.count()).select_from(Finding.__table__)) == 0
 
 
-def test_runs_are_listed_newest_first_and_an_unknown_run_is_not_found(reg, story):
+def test_runs_are_listed_newest_first_and_an_unknown_run_is_not_found(reg, check_story):
     first, second = run_checks(reg, checks=[OUTFALL_CHECK]), run_checks(reg, checks=STORY_CHECKS)
     assert [r.id for r in list_runs(reg)] == [second.id, first.id]
     with pytest.raises(NotFound):
         load_run(reg, second.id + 100)
 
 
-def test_findings_export_to_csv_geojson_and_geopackage(reg, story, tmp_path):
+def test_findings_export_to_csv_geojson_and_geopackage(reg, check_story, tmp_path):
     run = run_checks(reg, checks=STORY_CHECKS)
     csv = pd.read_csv(run.export(tmp_path / "f.csv"), encoding="utf-8-sig")
     assert len(csv) == 2
     assert json.loads(csv.loc[csv["check_id"] == OUTFALL_CHECK, "measured"].iloc[0])["zone_name"] == "古雷水源保护区"
     assert csv.loc[csv["check_id"] == OUTFALL_CHECK, "wkt"].iloc[0] == "POINT (117.62 23.76)"
-    assert set(csv["feature_fid"]) == {story.inside_fid, story.zhaoan_plan_fid}
+    assert set(csv["feature_fid"]) == {check_story.inside_fid, check_story.zhaoan_plan_fid}
 
     geojson = json.loads(run.export(tmp_path / "f.geojson").read_text(encoding="utf-8"))
     point = next(f for f in geojson["features"] if f["properties"]["check_id"] == OUTFALL_CHECK)
@@ -116,7 +116,7 @@ def test_a_run_without_findings_exports_empty_files(reg, tmp_path):
     assert json.loads(run.export(tmp_path / "empty.geojson").read_text(encoding="utf-8"))["features"] == []
 
 
-def test_an_asynchronous_run_is_a_job_whose_status_is_the_stored_run(reg, story):
+def test_an_asynchronous_run_is_a_job_whose_status_is_the_stored_run(reg, check_story):
     run_id = start_run_async(reg, checks=[OUTFALL_CHECK], author="web")
     deadline = time.monotonic() + 30
     run = load_run(reg, run_id)

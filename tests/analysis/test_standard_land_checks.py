@@ -11,7 +11,7 @@ from shapely.geometry import box
 from analysis import run_checks
 from analysis.standard_land.lifecycle import record_values
 from registry import Registry
-from tests.analysis.standard_land_story import (
+from tests.stories.standard_land import (
     CENTRE,
     COMMITTED,
     ZHANGPU,
@@ -37,12 +37,6 @@ def found(reg: Registry, check: str) -> pd.DataFrame:
 def only(frame: pd.DataFrame) -> pd.Series:
     assert len(frame) == 1, frame[["key", "message_en"]].to_dict("records")
     return frame.iloc[0]
-
-
-@pytest.fixture
-def site(reg: Registry) -> Registry:
-    build_site(reg)
-    return reg
 
 
 def listed(reg: Registry, code: str = "GL-2023-01", geom=None, *, values: dict[str, str] = COMMITTED,

@@ -12,7 +12,7 @@ from analysis.standard_land.lifecycle import advance_plot, plot_life, publish_st
 from analysis.standard_land.rules import floor_problems, implausible, load_config
 from registry import Registry
 from registry.errors import InvalidInput, StaleVersion
-from tests.analysis.standard_land_story import (
+from tests.stories.standard_land import (
     COMMITTED,
     add_plot,
     build_site,
@@ -22,12 +22,6 @@ from tests.analysis.standard_land_story import (
     standard,
     walk,
 )
-
-
-@pytest.fixture
-def site(reg: Registry) -> Registry:
-    build_site(reg)
-    return reg
 
 
 def test_a_plot_walks_its_whole_life_and_its_history_keeps_every_step(site: Registry) -> None:

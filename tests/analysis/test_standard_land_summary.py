@@ -9,7 +9,7 @@ import pytest
 from analysis import run_checks
 from analysis.standard_land.summary import SUMMARY_COLUMNS, plot_compliance, zone_summary
 from registry import Registry
-from tests.analysis.standard_land_story import ZONE, add_plot, add_values, build_site, rect
+from tests.stories.standard_land import ZONE, add_plot, add_values, build_site, rect
 
 
 def test_a_zone_sums_its_plots_and_weights_per_mu_figures_by_area(reg: Registry) -> None:

@@ -1,26 +1,30 @@
-"""A live server for the clients that need a real socket (GDAL, OWSLib, Chromium), and a small story
-around Zhangpu county (漳浦县, 350623) to serve: three outfalls at Gulei, two protected zones, two
-eldercare facilities, and batch 57 (its approval, still without an outline, and one parcel)."""
+"""Fixtures of the app tests: a live server for the clients that need a real socket (GDAL, OWSLib,
+Chromium), and Debian's headless Chromium kept on the machine (DESIGN.md: government intranets have
+no internet). What they serve is the ``served_story`` of :mod:`tests.stories.served`."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import waitress
 from flask import Flask
-from shapely.geometry import MultiPolygon, Point, Polygon
+from playwright.sync_api import Page, Request, Response, Route, sync_playwright
 from waitress import wasyncore
 
-from registry import Registry
-from registry.repository import FeatureRecord
-
-ZHANGPU = "350623"
-XSS = "<script>alert(1)</script>"
+CHROMIUM = Path("/usr/bin/chromium")
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-proxy-server",
+    # Belt and braces: no host name resolves, so even a request the page router missed cannot leave.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
 
 
 @pytest.fixture
@@ -45,71 +49,61 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @dataclass
-class Story:
-    """What the ``story`` fixture wrote: the records as the registry returned them, per layer."""
+class Traffic:
+    """What the page asked for: every URL, the ones stopped for leaving loopback, the failures."""
 
-    records: dict[str, list[FeatureRecord]] = field(default_factory=dict)
-
-    def count(self, layer: str) -> int:
-        return len(self.records.get(layer, []))
-
-    @property
-    def drawable(self) -> int:
-        """Features with a geometry: what a map can draw."""
-        return sum(r.geometry is not None for v in self.records.values() for r in v)
-
-    @property
-    def community_stations(self) -> int:
-        return sum(r.properties["facility_type"] == "community_station"
-                   for r in self.records.get("eldercare_facilities", []))
+    requested: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
 
 
-OUTFALLS: list[tuple[dict[str, Any], Point]] = [
-    ({"code": "350623RS0001", "name": "古雷石化园区某企业雨水排口", "county_code": ZHANGPU,
-      "receiving_water": "东山湾", "receiving_kind": "sea", "outfall_class": "industrial",
-      "subclass": "industrial_enterprise", "status": "decided", "decision": "merge"},
-     Point(117.6012345678, 23.7601234567)),
-    ({"code": "350623RS0002", "name": "古雷污水处理厂入海排污口", "county_code": ZHANGPU,
-      "receiving_water": "东山湾", "receiving_kind": "sea", "outfall_class": "municipal_plant",
-      "subclass": "municipal_plant", "status": "remediated", "decision": "regularise"},
-     Point(117.6054321, 23.7654321)),
-    ({"code": "350623RS0003", "name": "古雷镇港口村水产养殖尾水排口", "county_code": ZHANGPU,
-      "receiving_kind": "sea", "outfall_class": "agricultural",
-      "status": "traced"},
-     Point(117.5987654, 23.7587654)),
-]
-
-
-def _square(lon: float, lat: float, size: float) -> MultiPolygon:
-    return MultiPolygon([Polygon([(lon, lat), (lon + size, lat), (lon + size, lat + size), (lon, lat + size)])])
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (scripts/setup.sh); "
+                    "or run `apt-get install chromium`", pytrace=False)
+    return str(CHROMIUM)
 
 
 @pytest.fixture
-def story(reg: Registry) -> Story:
-    """A handful of features in four layers, written through the Python API (so they pass its rules)."""
-    written = Story()
+def page() -> Iterator[Page]:
+    """A page of Debian's headless Chromium that resolves no host name; the browser closes after the test."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
+            yield context.new_page()
+        finally:
+            browser.close()
 
-    def add(layer: str, properties: dict[str, Any], geometry: Any) -> None:
-        written.records.setdefault(layer, []).append(reg.layer(layer).create(properties, geometry))
 
-    for properties, point in OUTFALLS:
-        add("outfalls", properties, point)
-    add("protected_zones", {"name": f"漳浦县鹿溪饮用水水源保护区{XSS}", "zone_type": "drinking_water_source",
-                            "county_code": ZHANGPU}, _square(117.55, 24.08, 0.04))
-    add("protected_zones", {"name": "古雷半岛生态保护红线", "zone_type": "ecological_red_line",
-                            "county_code": ZHANGPU}, _square(117.61, 23.74, 0.02))
-    add("eldercare_facilities", {"name": "绥安镇社区养老服务站", "facility_type": "community_station",
-                                 "operator_type": "public", "county_code": ZHANGPU, "street": "绥安镇"},
-        Point(117.614, 24.117))
-    add("eldercare_facilities", {"name": "漳浦县社会福利中心", "facility_type": "institution",
-                                 "operator_type": "public", "county_code": ZHANGPU, "beds": 120},
-        Point(117.620, 24.125))
-    # Batch 57 (闽政文〔2022〕354号) expropriates 33.3333 ha in all; its outline has not arrived yet,
-    # so the approval has no geometry, and one of its parcels is drawn.
-    add("land_approvals", {"doc_number": "闽政文〔2022〕354号", "approval_kind": "conversion_batch",
-                           "approved_on": date(2022, 8, 8), "authority": "province", "county_code": ZHANGPU,
-                           "year": 2022, "batch_no": 57, "declared_total_ha": "33.3333"}, None)
-    add("land_parcels", {"approval_fid": written.records["land_approvals"][0].fid, "township": "古雷镇",
-                         "village": "下堀村", "land_class": "水浇地", "ownership": "collective",
-                         "declared_ha": "16.0173"}, _square(117.60, 23.78, 0.012))
-    return written
+@pytest.fixture
+def watch() -> Callable[[Page], Traffic]:
+    """``watch(page)`` records what the page asks for and stops every request that would leave loopback."""
+    return _watch
+
+
+def _watch(page: Page) -> Traffic:
+    traffic = Traffic()
+
+    def route(route: Route, request: Request) -> None:
+        traffic.requested.append(request.url)
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
+            traffic.blocked.append(request.url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def response(response: Response) -> None:
+        if response.status >= 400:
+            traffic.failed.append(f"{response.status} {response.url}")
+
+    page.route("**/*", route)
+    page.on("response", response)
+    page.on("requestfailed", lambda request: traffic.failed.append(f"{request.failure} {request.url}"))
+    page.on("pageerror", lambda error: traffic.errors.append(str(error)))
+    page.on("console", lambda msg: traffic.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("dialog", lambda dialog: (traffic.dialogs.append(dialog.message), dialog.dismiss()))
+    return traffic

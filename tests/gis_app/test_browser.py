@@ -4,24 +4,14 @@ government intranets have no internet)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
-from playwright.sync_api import Page, Request, Response, Route, sync_playwright
+from playwright.sync_api import Page
 
-CHROMIUM = Path("/usr/bin/chromium")
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SCREENSHOT = Path("/tmp/map.png")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-proxy-server",
-    # Belt and braces: no host name resolves, so even a request the page router missed cannot leave.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
 
 COUNT_LAYERS = """() => {
     const map = Object.values(window).find(v => v instanceof L.Map);
@@ -58,61 +48,8 @@ COUNT_LAYERS = """() => {
 }"""
 
 
-@dataclass
-class Traffic:
-    """What the page asked for: every URL, the ones stopped for leaving loopback, the failures."""
-
-    requested: list[str] = field(default_factory=list)
-    blocked: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-
-def chromium_path() -> str:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (scripts/setup.sh); "
-                    "or run `apt-get install chromium`", pytrace=False)
-    return str(CHROMIUM)
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 860}, service_workers="block")
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
-def watch(page: Page) -> Traffic:
-    traffic = Traffic()
-
-    def route(route: Route, request: Request) -> None:
-        traffic.requested.append(request.url)
-        parts = urlsplit(request.url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
-            traffic.blocked.append(request.url)
-            route.abort("blockedbyclient")
-        else:
-            route.continue_()
-
-    def response(response: Response) -> None:
-        if response.status >= 400:
-            traffic.failed.append(f"{response.status} {response.url}")
-
-    page.route("**/*", route)
-    page.on("response", response)
-    page.on("requestfailed", lambda request: traffic.failed.append(f"{request.failure} {request.url}"))
-    page.on("pageerror", lambda error: traffic.errors.append(str(error)))
-    page.on("console", lambda msg: traffic.errors.append(msg.text) if msg.type == "error" else None)
-    page.on("dialog", lambda dialog: (traffic.dialogs.append(dialog.message), dialog.dismiss()))
-    return traffic
-
-
-def test_combined_map_draws_every_feature_offline(live_server: str, story: Any, page: Page) -> None:
+def test_combined_map_draws_every_feature_offline(live_server: str, served_story: Any, page: Page,
+                                                   watch: Callable[[Page], Any]) -> None:
     traffic = watch(page)
 
     page.goto(f"{live_server}/map", wait_until="networkidle")
@@ -130,18 +67,19 @@ def test_combined_map_draws_every_feature_offline(live_server: str, story: Any, 
     assert all(urlsplit(u).netloc == urlsplit(live_server).netloc for u in traffic.requested
                if urlsplit(u).scheme in ("http", "https"))
 
-    points = story.count("outfalls") + story.count("eldercare_facilities")
-    areas = story.count("protected_zones") + story.count("land_parcels")
+    points = served_story.count("outfalls") + served_story.count("eldercare_facilities")
+    areas = served_story.count("protected_zones") + served_story.count("land_parcels")
     assert drawn["circleMarkers"] == points
     assert drawn["polygons"] == areas
-    assert drawn["circleMarkers"] + drawn["polygons"] + drawn["markers"] >= story.drawable
-    assert drawn["drawnInView"] == story.drawable, "the view is fitted to the data"
-    assert drawn["circles"] == [700] * story.community_stations
+    assert drawn["circleMarkers"] + drawn["polygons"] + drawn["markers"] >= served_story.drawable
+    assert drawn["drawnInView"] == served_story.drawable, "the view is fitted to the data"
+    assert drawn["circles"] == [700] * served_story.community_stations
     assert drawn["canvas"] and min(drawn["canvas"]) > 0
     assert drawn["legends"] >= 4, "each layer can be switched in the layer control"
 
 
-def test_hostile_name_shows_as_text_in_its_popup(live_server: str, story: Any, page: Page) -> None:
+def test_hostile_name_shows_as_text_in_its_popup(live_server: str, served_story: Any, page: Page,
+                                                 watch: Callable[[Page], Any]) -> None:
     """A click on the drinking-water zone (drawn on canvas) opens its popup; the name's ``<script>``
     is shown as text and never runs."""
     traffic = watch(page)

@@ -3,7 +3,7 @@ are drawn as clusters, and a click on one says in Chinese how many features it s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import geopandas as gpd
@@ -13,7 +13,6 @@ from playwright.sync_api import Page
 from shapely.geometry import box
 
 from registry import Registry
-from tests.gis_app.test_browser import page, watch  # noqa: F401 (``page`` is a fixture)
 
 TOWN = (117.614, 24.117)
 """绥安镇, Zhangpu county: ten 20 m squares within 100 m of it fall in one z7 cell."""
@@ -51,8 +50,8 @@ def squares(reg: Registry) -> gpd.GeoDataFrame:
     return frame
 
 
-def test_small_squares_are_drawn_as_a_cluster_at_the_opening_view(live_server: str, squares: Any,
-                                                                  page: Page) -> None:  # noqa: F811
+def test_small_squares_are_drawn_as_a_cluster_at_the_opening_view(live_server: str, squares: Any, page: Page,
+                                                                  watch: Callable[[Page], Any]) -> None:
     traffic = watch(page)
     page.goto(f"{live_server}/map/residential_areas", wait_until="networkidle")
     page.wait_for_function("() => window.L && Object.values(window).some(v => v instanceof L.Map)")

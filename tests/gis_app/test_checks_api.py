@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import insert
 
 from layers.system import CheckRun
 from registry import Registry
+from tests.helpers import wait_done
 
 ZHANGPU = "350623"
 OUTFALL_CHECK = "outfall.in_protected_zone"
 PLAN_CHECK = "expropriation.zone_plan_outside_concentrated"
 OUTFALL = {"county_code": ZHANGPU, "receiving_kind": "sea", "outfall_class": "industrial", "status": "decided"}
+
+
+@pytest.fixture
+def client(app, token_for):
+    """Requests signed with an administrator's token: starting a run needs an account (test_attacks)."""
+    signed = app.test_client()
+    signed.environ_base["HTTP_AUTHORIZATION"] = token_for(("admin",), username="jc", display_name="检查员")[
+        "Authorization"]
+    return signed
 
 
 @pytest.fixture
@@ -35,15 +43,6 @@ def start(client, body: dict) -> str:
     assert response.status_code == 202, response.get_data(as_text=True)
     assert response.get_json()["status"] in ("running", "done")
     return response.headers["Location"]
-
-
-def wait_done(client, location: str) -> dict:
-    deadline = time.monotonic() + 30
-    while True:
-        body = client.get(location).get_json()
-        if body["status"] != "running" or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
 
 
 def test_the_declared_checks_are_listed(client):

@@ -13,9 +13,9 @@ from shapely.geometry import Point
 
 from gis_app.cli import main
 from registry import Registry
-from tests.analysis.eldercare_places import SUIAN, add_area, add_station, at, build_county, square
+from tests.helpers import XSS, decoded
+from tests.stories.eldercare import SUIAN, add_area, add_station, at, build_county, square
 
-XSS = "<script>alert(1)</script>"
 NORTH = at(SUIAN, 1500, 0)
 
 
@@ -110,7 +110,7 @@ def _page(client: FlaskClient, url: str) -> str:
     """The page with JSON's ``\\uXXXX`` escapes undone: the text the browser shows."""
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "text/html"
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), response.get_data(as_text=True))
+    return decoded(response.get_data(as_text=True))
 
 
 def test_the_coverage_map_shows_gaps_circles_and_proposed_sites(client: FlaskClient, town: Registry) -> None:
@@ -123,12 +123,6 @@ def test_the_coverage_map_shows_gaps_circles_and_proposed_sites(client: FlaskCli
     with_sites = _page(client, "/eldercare/map?k=1&radius=700")
     assert "建议新建社区养老服务站" in with_sites and "北郊安置区(居住区内点)" in with_sites
     assert "新建 1 处后 83.33%" in with_sites
-
-
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    return CliRunner()
 
 
 def test_cli_coverage_and_gaps_file(runner: CliRunner, town: Registry, tmp_path) -> None:

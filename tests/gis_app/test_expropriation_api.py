@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import io
-import re
-import time
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from gis_app.cli import main
 from registry import Registry
-from tests.analysis.expropriation_places import (
+from tests.helpers import decoded, wait_done
+from tests.stories.gazette import GAZETTE, ZHANGPU
+from tests.stories.land import (
     BORDER_LON,
-    GAZETTE,
     GULEI,
     add_approval,
     add_counties,
@@ -22,7 +20,6 @@ from tests.analysis.expropriation_places import (
     hectares,
     square,
 )
-from tests.registry.test_gazette import ZHANGPU
 
 
 @pytest.fixture
@@ -31,9 +28,10 @@ def editor(token_for) -> dict[str, str]:
     return token_for(("natural_resources",), scope="350600", username="zz_zrzy", display_name="漳州市自然资源局")
 
 
-def decoded(html: str) -> str:
-    """The page with JSON \\uXXXX escapes resolved, as the browser's JavaScript reads it."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+@pytest.fixture
+def checker(token_for) -> dict[str, str]:
+    """A natural-resources editor of the province: starting a check run needs an account (test_attacks)."""
+    return token_for(("natural_resources",), username="sheng_zrzy", display_name="省自然资源厅")
 
 
 def approvals_stored(reg: Registry) -> int:
@@ -127,23 +125,14 @@ def straddling(reg: Registry) -> dict[str, int]:
     return {"batch": batch, "parcel": parcel, "fine": fine}
 
 
-def wait_done(client, location: str) -> dict:
-    deadline = time.monotonic() + 30
-    while True:
-        body = client.get(location).get_json()
-        if body["status"] != "running" or time.monotonic() > deadline:
-            return body
-        time.sleep(0.05)
-
-
-def test_checks_for_one_approval_run_as_a_job(client, straddling):
-    response = client.post("/land/checks", json={"approval": straddling["fine"]})
+def test_checks_for_one_approval_run_as_a_job(client, straddling, checker):
+    response = client.post("/land/checks", json={"approval": straddling["fine"]}, headers=checker)
     assert response.status_code == 202
     status = wait_done(client, response.headers["Location"])
     assert status["status"] == "done" and status["finding_count"] == 0
     assert status["params"]["fids"]["land_approvals"] == [straddling["fine"]]
 
-    response = client.post("/land/checks", json={"county": "350623"})
+    response = client.post("/land/checks", json={"county": "350623"}, headers=checker)
     status = wait_done(client, response.headers["Location"])
     counts = {s["check_id"]: s["count"] for s in status["summary"]}
     assert counts["expropriation.parcel_outside_county"] == 1 and counts["expropriation.totals_inconsistent"] == 1
@@ -155,15 +144,15 @@ def test_checks_for_one_approval_run_as_a_job(client, straddling):
 @pytest.mark.parametrize("body, status", [
     ({"approval": 999}, 404), ({"approval": "1"}, 422), ({"approval": True}, 422), ({"county": 350623}, 422),
     ({"area": "350623"}, 422), ([1], 422), ({"county": "110101"}, 422)])
-def test_bad_check_requests_are_refused(client, straddling, body, status):
-    response = client.post("/land/checks", json=body)
+def test_bad_check_requests_are_refused(client, straddling, body, status, checker):
+    response = client.post("/land/checks", json=body, headers=checker)
     assert response.status_code == status and response.mimetype == "application/problem+json"
 
 
-def test_the_land_map_shows_approvals_parcels_and_the_findings_of_the_latest_run(client, straddling):
+def test_the_land_map_shows_approvals_parcels_and_the_findings_of_the_latest_run(client, straddling, checker):
     before = client.get("/land/map")
     assert before.status_code == 200 and "检查发现的问题" not in decoded(before.get_data(as_text=True))
-    wait_done(client, client.post("/land/checks", json={}).headers["Location"])
+    wait_done(client, client.post("/land/checks", json={}, headers=checker).headers["Location"])
     page = decoded(client.get(f"/land/map?approval={straddling['batch']}").get_data(as_text=True))
     assert "/static/vendor/leaflet" in page, "assets served by the app"
     assert "检查发现的问题" in page and "#E31A1C" in page
@@ -175,12 +164,6 @@ def test_the_land_map_shows_approvals_parcels_and_the_findings_of_the_latest_run
 
 
 # --------------------------------------------------------------------------- command line
-
-
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    return CliRunner()
 
 
 def test_cli_gazette_prints_the_review_table_and_saves_on_request(runner, reg, tmp_path):

@@ -30,7 +30,7 @@ from demo import build_demo, gazette_text
 from gis_app import create_app
 from registry import Registry, connect
 from registry.accounts import create_account, issue_token
-from tests.conftest import truncate_all
+from tests.helpers import truncate_all
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 """No 5xx; the status code and content type are documented for the operation; the body matches its schema."""

@@ -161,12 +161,12 @@ def ogrinfo_layers(text: str) -> Iterator[tuple[str, dict[str, str]]]:
         yield lines[0].removeprefix("Layer name: ").strip(), summary
 
 
-def test_ogrinfo_lists_every_collection_with_its_count(live_server: str, story: Any) -> None:
+def test_ogrinfo_lists_every_collection_with_its_count(live_server: str, served_story: Any) -> None:
     layers = dict(ogrinfo_layers(gdal("ogrinfo", "-ro", "-so", "-al", f"OAPIF:{live_server}")))
 
     assert list(layers) == list(LAYERS)
     for name in LAYERS:
-        assert int(layers[name]["Feature Count"]) == story.count(name), name
+        assert int(layers[name]["Feature Count"]) == served_story.count(name), name
     assert layers["outfalls"]["Geometry"] == "Point"
     assert layers["protected_zones"]["Geometry"] == "Multi Polygon"
     assert layers["outfalls"]["TITLE"] == "入河入海排污口"
@@ -177,15 +177,15 @@ STORY_LAYERS = ["outfalls", "protected_zones", "eldercare_facilities", "land_app
 
 @pytest.mark.parametrize("layer", STORY_LAYERS)
 def test_ogr2ogr_pages_through_a_collection_and_gets_what_the_database_holds(
-        live_server: str, story: Any, reg: Registry, tmp_path: Path, layer: str) -> None:
+        live_server: str, served_story: Any, reg: Registry, tmp_path: Path, layer: str) -> None:
     """PAGE_SIZE=2 makes GDAL follow the ``next`` links (3 outfalls = two pages)."""
     got = ogr2ogr(live_server, layer, tmp_path / "out.geojson", "-oo", "PAGE_SIZE=2")
 
-    assert len(got["features"]) == story.count(layer)
+    assert len(got["features"]) == served_story.count(layer)
     assert_same_features(client_features(got["features"], layer), database_features(reg, layer))
 
 
-def test_ogr2ogr_keeps_chinese_text_and_the_story_codes(live_server: str, story: Any, tmp_path: Path) -> None:
+def test_ogr2ogr_keeps_chinese_text_and_the_story_codes(live_server: str, served_story: Any, tmp_path: Path) -> None:
     got = ogr2ogr(live_server, "outfalls", tmp_path / "out.geojson")
 
     codes = {f["id"]: f["properties"]["code"] for f in got["features"]}
@@ -193,7 +193,7 @@ def test_ogr2ogr_keeps_chinese_text_and_the_story_codes(live_server: str, story:
     assert got["features"][1]["properties"]["name"] == "古雷污水处理厂入海排污口"
 
 
-def test_ogrinfo_spatial_filter_is_answered_by_the_server(live_server: str, story: Any) -> None:
+def test_ogrinfo_spatial_filter_is_answered_by_the_server(live_server: str, served_story: Any) -> None:
     """``-spat`` becomes a ``bbox`` request: only the two outfalls east of 117.600°E come back."""
     done = gdal_run("ogrinfo", "-ro", "-al", "-q", "-spat", "117.600", "23.759", "117.610", "23.770",
                     f"OAPIF:{live_server}", "outfalls", "--debug", "on")
@@ -202,7 +202,7 @@ def test_ogrinfo_spatial_filter_is_answered_by_the_server(live_server: str, stor
     assert re.search(r"Fetch\(\S+/collections/outfalls/items\?\S*bbox=117\.59", done.stderr), done.stderr
 
 
-def test_ogr2ogr_to_gauss_kruger_matches_pyproj(live_server: str, story: Any, reg: Registry,
+def test_ogr2ogr_to_gauss_kruger_matches_pyproj(live_server: str, served_story: Any, reg: Registry,
                                                 tmp_path: Path) -> None:
     """Reprojection to zone 39 by the client (``-t_srs``, any GDAL) and, where the driver can ask for
     a CRS (``-oo CRS``, GDAL >= 3.7), by the server in the CRS's own axis order (Part 2), which GDAL
@@ -222,7 +222,7 @@ def test_ogr2ogr_to_gauss_kruger_matches_pyproj(live_server: str, story: Any, re
 # --------------------------------------------------------------------------- OWSLib
 
 
-def test_owslib_lists_the_collections_and_their_crs(live_server: str, story: Any) -> None:
+def test_owslib_lists_the_collections_and_their_crs(live_server: str, served_story: Any) -> None:
     body = Features(live_server).collections()
 
     collections = {c["id"]: c for c in body["collections"]}
@@ -233,15 +233,15 @@ def test_owslib_lists_the_collections_and_their_crs(live_server: str, story: Any
     assert outfalls["storageCrs"] == f"{EPSG_PREFIX}4490"
 
 
-def test_owslib_items_are_the_database_features(live_server: str, story: Any, reg: Registry) -> None:
+def test_owslib_items_are_the_database_features(live_server: str, served_story: Any, reg: Registry) -> None:
     api = Features(live_server)
     for layer in STORY_LAYERS:
         body = api.collection_items(layer)
-        assert body["numberMatched"] == body["numberReturned"] == story.count(layer)
+        assert body["numberMatched"] == body["numberReturned"] == served_story.count(layer)
         assert_same_features(client_features(body["features"], layer), database_features(reg, layer))
 
 
-def test_owslib_pages_with_limit_and_offset(live_server: str, story: Any, reg: Registry) -> None:
+def test_owslib_pages_with_limit_and_offset(live_server: str, served_story: Any, reg: Registry) -> None:
     api = Features(live_server)
     first = api.collection_items("outfalls", limit=2)
     assert (first["numberMatched"], first["numberReturned"]) == (3, 2)
@@ -254,7 +254,7 @@ def test_owslib_pages_with_limit_and_offset(live_server: str, story: Any, reg: R
     assert_same_features(pages, database_features(reg, "outfalls"))
 
 
-def test_owslib_queryables_name_the_attributes(live_server: str, story: Any) -> None:
+def test_owslib_queryables_name_the_attributes(live_server: str, served_story: Any) -> None:
     queryables = Features(live_server).collection_queryables("outfalls")
 
     properties = queryables["properties"]
@@ -263,13 +263,13 @@ def test_owslib_queryables_name_the_attributes(live_server: str, story: Any) -> 
     assert properties["code"]["title"] == "排污口编码"
 
 
-def test_owslib_filter_by_queryable(live_server: str, story: Any) -> None:
+def test_owslib_filter_by_queryable(live_server: str, served_story: Any) -> None:
     body = Features(live_server).collection_items("outfalls", status="traced")
 
     assert [f["properties"]["code"] for f in body["features"]] == ["350623RS0003"]
 
 
-def test_owslib_crs_request_answers_in_the_authority_axis_order(live_server: str, story: Any,
+def test_owslib_crs_request_answers_in_the_authority_axis_order(live_server: str, served_story: Any,
                                                                 reg: Registry) -> None:
     """OGC API Features Part 2: ``crs=EPSG/0/4527`` gives northing first, and says so in Content-Crs."""
     api = Features(live_server)

@@ -3,7 +3,6 @@ nothing else is served from node_modules, and a hostile feature name reaches the
 
 from __future__ import annotations
 
-import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -12,9 +11,10 @@ from flask.testing import FlaskClient
 from shapely.geometry import Point, box
 
 from registry import Registry
+from tests.helpers import XSS
+from tests.helpers import decoded as unescape_js
 
 ASSET_PREFIX = "/static/vendor/"
-XSS = "<script>alert(1)</script>"
 ESCAPED_XSS = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
@@ -40,13 +40,8 @@ def asset_links(html: str) -> AssetLinks:
     return parser
 
 
-def unescape_js(text: str) -> str:
-    """Undo JSON's ``\\uXXXX`` escapes: what a popup's HTML string holds once the script has parsed it."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
-
-
 @pytest.mark.parametrize("path", ["/map", "/map/outfalls", "/map/eldercare_facilities"])
-def test_every_asset_is_served_by_the_app(client: FlaskClient, story: Any, path: str) -> None:
+def test_every_asset_is_served_by_the_app(client: FlaskClient, served_story: Any, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
     assert response.mimetype == "text/html"
@@ -63,7 +58,7 @@ def test_every_asset_is_served_by_the_app(client: FlaskClient, story: Any, path:
         assert expected in asset.mimetype, f"{url} served as {asset.mimetype}"
 
 
-def test_map_page_shows_the_layers_in_chinese(client: FlaskClient, story: Any) -> None:
+def test_map_page_shows_the_layers_in_chinese(client: FlaskClient, served_story: Any) -> None:
     html = unescape_js(client.get("/map").get_data(as_text=True))
 
     assert "福建省国土空间规划与登记 综合地图" in html
@@ -91,7 +86,7 @@ def test_unknown_map_is_404(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize("path", ["/map", "/map/outfalls"])
-def test_hostile_name_is_escaped(client: FlaskClient, reg: Registry, story: Any, path: str) -> None:
+def test_hostile_name_is_escaped(client: FlaskClient, reg: Registry, served_story: Any, path: str) -> None:
     """A name is text: it reaches the page HTML-escaped inside a script string, so neither the HTML
     parser nor the popup's innerHTML can turn it into a script."""
     reg.layer("outfalls").create({"code": "350623RS0099", "name": XSS, "county_code": "350623",

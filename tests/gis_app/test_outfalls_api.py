@@ -7,15 +7,14 @@ import io
 import re
 
 import pytest
-from click.testing import CliRunner
 from shapely.geometry import MultiPolygon, Point, box
 
 from analysis import run_checks
 from gis_app.cli import main
 from registry import Registry
+from tests.helpers import XSS, decoded
 
 ZHANGPU, ZHAOAN = "350623", "350624"
-XSS = "<script>alert(1)</script>"
 UNIT = "福建古雷某化工有限公司"
 
 
@@ -41,11 +40,6 @@ def gulei(reg: Registry) -> Registry:
     for name in ("张明", "李华", "王芳"):
         reg.layer("outfall_inspectors").create({"name": name, "county_code": ZHANGPU, "badge_number": "闽环执001"})
     return reg
-
-
-def decoded(page: str) -> str:
-    """The page with JSON \\uXXXX escapes resolved: what the browser's JavaScript strings contain."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
 
 
 # --------------------------------------------------------------------------- progress
@@ -155,12 +149,6 @@ def test_malformed_draw_requests_are_400(client, gulei, token_for, body):
 
 
 # --------------------------------------------------------------------------- command line
-
-
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    return CliRunner()
 
 
 def test_cli_progress_prints_the_table_and_writes_the_chart(runner, gulei, tmp_path):

@@ -3,36 +3,23 @@ problems, the zone summary as JSON and HTML, the map, and the ``fujian-gis stand
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from shapely.geometry import mapping
 
 from gis_app.cli import main
-from registry import Registry
-from tests.analysis.standard_land_story import COMMITTED, PLANNING, READY, ZHANGPU, ZONE, build_site, rect, standard
+from tests.helpers import decoded
+from tests.stories.standard_land import COMMITTED, PLANNING, READY, ZHANGPU, ZONE, rect, standard
 
 PLOT = {"plot_code": "GL-2023-01", "name": "古雷新材料一号地块", "county_code": ZHANGPU, "development_zone": ZONE,
         "industry_code": "26", "status": "reserved", **PLANNING, **READY}
 
 
 @pytest.fixture
-def site(reg: Registry) -> Registry:
-    build_site(reg)
-    return reg
-
-
-@pytest.fixture
 def editor(token_for) -> dict[str, str]:
     return token_for(roles=("natural_resources",), username="zrzy", display_name="自然资源局")
-
-
-def decoded(html: str) -> str:
-    """The page with JSON \\uXXXX escapes resolved, as the browser reads its strings."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
 
 
 def create_plot(client, editor: dict[str, str], **props: Any) -> int:
@@ -154,14 +141,8 @@ def test_the_map_shows_plots_by_status_or_compliance(client, site, editor) -> No
 # --------------------------------------------------------------------------- command line
 
 
-@pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    return CliRunner()
-
-
 def test_the_cli_walks_a_plot_and_prints_the_summary(runner, site, tmp_path) -> None:
-    from tests.analysis.standard_land_story import add_plot
+    from tests.stories.standard_land import add_plot
 
     fid = add_plot(site).fid
     done = runner.invoke(main, ["standard-land", "values", str(fid), "committed",

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from registry.errors import Unavailable
-from registry.tiles import _read_one, tile
+from registry.tiles import read_one, tile
 
 OUTFALL = {"code": "T-1", "name": "瓦片排口", "county_code": "350623", "receiving_kind": "sea",
            "outfall_class": "industrial", "status": "surveyed"}
@@ -39,12 +39,12 @@ def test_tile_reads_give_their_connection_back_in_transaction_mode(reg):
 
 def test_a_failed_read_is_never_pooled_again(reg):
     with pytest.raises(Unavailable) as lost:
-        _read_one(reg, "SELECT pg_terminate_backend(pg_backend_pid())", {})
+        read_one(reg, "SELECT pg_terminate_backend(pg_backend_pid())", {})
     assert lost.value.status == 503
     with pytest.raises(psycopg.errors.DivisionByZero):
-        _read_one(reg, "SELECT 1 / 0", {})
+        read_one(reg, "SELECT 1 / 0", {})
     assert True not in pooled_autocommit(reg)
-    assert _read_one(reg, "SELECT 41 + 1", {}) == (42,)
+    assert read_one(reg, "SELECT 41 + 1", {}) == (42,)
 
 
 def test_the_etag_is_the_layers_own_version(client, reg):

@@ -16,7 +16,7 @@ from layers.land import LAND_CLASS_BY_NAME, LAND_CLASSES, LAND_GROUPS, LandClass
 from registry import Registry
 from registry.errors import InvalidInput
 from registry.repository import new_changeset
-from tests.analysis.expropriation_places import hectares
+from tests.stories.land import hectares
 
 CULTIVATED = {"耕地", "水田", "水浇地", "旱地"}
 

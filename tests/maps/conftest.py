@@ -6,7 +6,8 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, Polygon
 
-XSS = "<script>alert(1)</script>"
+from tests.helpers import XSS
+
 TEMPLATE_XSS = "`${alert(2)}`\\"
 
 

@@ -10,13 +10,9 @@ from shapely.geometry import Point, box
 
 from maps.builder import BaseMap
 from maps.eldercare import COVERAGE_CLASSES, GAP_COLOUR, SITE_COLOUR, coverage_map
+from tests.helpers import XSS, decoded
 
-XSS = "<script>alert(1)</script>"
 CIRCLE = re.compile(r"L\.circle\(\s*\[[^\]]*\],\s*\{[^}]*\"color\": \"([^\"]+)\"[^}]*\"radius\": ([\d.]+)")
-
-
-def decoded(html: str) -> str:
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
 
 
 @pytest.fixture

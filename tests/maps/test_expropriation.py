@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import geopandas as gpd
 import pytest
 from shapely.geometry import MultiPolygon, box
@@ -13,12 +11,7 @@ from layers.protected_zones import ProtectedZone
 from maps.builder import FINDING_COLOUR, BaseMap
 from maps.land import land_map
 from maps.style import categories
-
-XSS = "<script>alert(1)</script>"
-
-
-def decoded(html: str) -> str:
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+from tests.helpers import XSS, decoded
 
 
 def square(lon: float, lat: float, size: float = 0.002) -> MultiPolygon:

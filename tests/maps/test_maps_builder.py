@@ -24,17 +24,13 @@ from maps.builder import (
     new_map,
     tianditu,
 )
+from tests.helpers import decoded
 
 CIRCLE = re.compile(r"L\.circle\(\s*\[[^\]]*\],\s*\{[^}]*\"radius\": ([\d.]+)")
 
 
 def render(m: folium.Map) -> str:
     return m.get_root().render()
-
-
-def decoded(html: str) -> str:
-    """The page with JSON \\uXXXX escapes resolved: what the browser's JavaScript strings contain."""
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
 
 
 @pytest.fixture

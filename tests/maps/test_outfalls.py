@@ -11,12 +11,7 @@ from shapely.geometry import Point, Polygon
 
 from maps.builder import FINDING_COLOUR, FUJIAN_BOUNDS, BaseMap
 from maps.outfalls import FINDINGS_NAME, outfall_map
-
-XSS = "<script>alert(1)</script>"
-
-
-def decoded(html: str) -> str:
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+from tests.helpers import XSS, decoded
 
 
 def frame(rows: dict, geometry: list) -> gpd.GeoDataFrame:

@@ -10,12 +10,7 @@ from shapely.geometry import MultiPolygon, box
 
 from maps.builder import FINDING_COLOUR, BaseMap
 from maps.standard_land import COMPLIANCE_COLOURS, COMPLIANCE_LAYER, plots_map
-
-XSS = "<script>alert(1)</script>"
-
-
-def decoded(html: str) -> str:
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+from tests.helpers import XSS, decoded
 
 
 @pytest.fixture

@@ -23,12 +23,6 @@ from registry.db import drop_database
 
 
 @pytest.fixture
-def runner(db_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    return CliRunner()
-
-
-@pytest.fixture
 def restored_url(db_url: str) -> Iterator[str]:
     """A database name beside the test database that does not exist yet; dropped afterwards."""
     base = make_url(db_url)

@@ -228,7 +228,7 @@ def test_eviltransform_bd_pairs_come_from_a_variant_formula(monkeypatch: pytest.
     _, lat = gcj02_to_wgs84(*bd09_to_gcj02(bd_lon, bd_lat))
     assert np.abs(lat - wgs_lat).max() > 1e-4  # ~11 m and more: not a rounding difference
 
-    monkeypatch.setattr(crs, "_X_PI", np.pi)
+    monkeypatch.setattr(crs, "X_PI", np.pi)
     g_lon, g_lat = bd09_to_gcj02(bd_lon, bd_lat)
     f_lon, f_lat = wgs84_to_gcj02(g_lon, g_lat)
     one_step_lon, one_step_lat = 2 * g_lon - f_lon, 2 * g_lat - f_lat
@@ -311,4 +311,4 @@ def test_to_storage_refuses_unaccepted_crs() -> None:
 
 
 def test_transformers_are_cached() -> None:
-    assert crs._transformer("EPSG:4527", "EPSG:4490") is crs._transformer("EPSG:4527", "EPSG:4490")
+    assert crs.cached_transformer("EPSG:4527", "EPSG:4490") is crs.cached_transformer("EPSG:4527", "EPSG:4490")

@@ -121,3 +121,30 @@ def test_a_point_at_sea_belongs_to_the_nearest_county_stated_in_the_message(reg,
     with pytest.raises(InvalidInput, match=r"最近的县区为 漳浦县\(350623,相距 \d+\.\d 千米\)"):
         outfall(reg, "350624-HS-004", ZHAOAN, AT_SEA)
     assert outfall(reg, "350623-HS-004", ZHANGPU, AT_SEA).properties["county_code"] == ZHANGPU
+
+
+def test_a_shape_beyond_the_layers_vertex_limit_is_refused_naming_the_limit(reg):
+    """The attack: a 2,000,000-vertex polygon made every map page 54 MB for everyone."""
+    import numpy as np
+    from shapely.geometry import Polygon
+
+    turn = np.linspace(0, 2 * np.pi, 150_000, endpoint=False)
+    ring = Polygon(np.column_stack([117.6 + 0.05 * np.cos(turn), 23.8 + 0.05 * np.sin(turn)]))
+    with pytest.raises(InvalidInput, match="150001 个顶点,超过本图层上限 100000"):
+        reg.layer("land_parcels").create({"approval_fid": 1, "land_class": "水浇地", "ownership": "collective",
+                                          "declared_ha": 1},
+                                         MultiPolygon([ring]))
+    assert reg.layer("land_parcels").count() == 0
+
+
+def test_a_nul_byte_is_a_named_problem_not_a_server_error(reg):
+    import geopandas as gpd
+
+    with pytest.raises(InvalidInput, match="空字符"):
+        reg.layer("outfalls").create({**OUTFALL, "code": "A\x00B", "name": "排口", "county_code": ZHANGPU},
+                                     IN_ZHANGPU)
+    rows = gpd.GeoDataFrame([{**OUTFALL, "code": "350623-GL-009", "name": "好\x00排口", "county_code": ZHANGPU}],
+                            geometry=[IN_ZHANGPU], crs=4490)
+    report = reg.layer("outfalls").import_frame(rows, source="test", dry_run=True)
+    assert [(i.feature, i.field) for i in report.issues] == [(1, "name")]
+    assert reg.layer("outfalls").count() == 0

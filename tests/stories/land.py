@@ -1,6 +1,7 @@
-"""Places for the land expropriation tests: Zhangpu (漳浦县) and Zhao'an (诏安县) as simple boxes that meet
-at 117.35°E, and helpers that register approvals and parcels through the Python API (so they pass
-the layers' rules), with areas exact on the GRS80 ellipsoid as PostGIS computes them."""
+"""The land expropriation story: Zhangpu (漳浦县) and Zhao'an (诏安县) as simple boxes that meet at
+117.35°E, and helpers that register approvals and parcels through the Python API (so they pass the
+layers' rules), with areas exact on the GRS80 ellipsoid as PostGIS computes them. The gazette the
+approvals come from is :mod:`tests.stories.gazette`."""
 
 from __future__ import annotations
 
@@ -16,11 +17,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from analysis import run_checks
-from demo import gazette_text
 from registry import Registry
-
-GAZETTE = gazette_text()
-"""The four 批复 of the 2022 No. 11 provincial gazette, as printed."""
 
 ZHANGPU, ZHAOAN = "350623", "350624"
 ZHANGPU_BOX = box(117.35, 23.60, 117.95, 24.30)

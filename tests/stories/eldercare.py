@@ -1,4 +1,4 @@
-"""Places for the eldercare tests, measured on the GRS80 ellipsoid with pyproj (not by PostGIS, which they test).
+"""The eldercare story: places measured on the GRS80 ellipsoid with pyproj (not by PostGIS, which they test).
 
 A station stands at the seat of 漳浦县绥安镇; residential areas are placed by geodesic distance and
 azimuth from it, so "699 m" and "701 m" are true distances, whatever the direction.

@@ -1,6 +1,8 @@
-"""A small story from the seeds to check against: two counties of Zhangzhou, a drinking-water source
-zone at Gulei with outfalls in and around it, and the Zhao'an zone plan (闽政文〔2022〕356号) half
-outside its concentrated construction area, beside Hui'an's plan (〔2022〕355号) that lies inside."""
+"""The story of the first two checks (``STORY_CHECKS``), from the seeds: two counties of Zhangzhou,
+a drinking-water source zone at Gulei with outfalls in and around it, and the Zhao'an zone plan
+(闽政文〔2022〕356号) half outside its concentrated construction area, beside Hui'an's plan
+(〔2022〕355号) that lies inside. The ``check_story`` fixture builds it for the tests of the check
+engine, its runs, comparisons and reports."""
 
 from __future__ import annotations
 
@@ -36,7 +38,9 @@ OUTFALL = {"county_code": ZHANGPU, "receiving_kind": "sea", "outfall_class": "in
 
 
 @dataclass
-class Story:
+class CheckStory:
+    """The fids of what :func:`build_check_story` wrote, for the findings to name."""
+
     zone_fid: int
     inside_fid: int
     """Outfall inside the source zone, decided 规范整治 (regularise): a finding."""
@@ -62,7 +66,7 @@ def add_zone_plan(reg: Registry, number: int, county: str, geom) -> int:
          "authority": "province", "county_code": county}, multi(geom)).fid
 
 
-def build_story(reg: Registry) -> Story:
+def build_check_story(reg: Registry) -> CheckStory:
     divisions = reg.layer("admin_divisions")
     counties = ((ZHANGPU, "漳浦县", ZHANGPU_BOX), (ZHAOAN, "诏安县", ZHAOAN_BOX), (HUIAN, "惠安县", HUIAN_BOX))
     for code, name, geom in counties:
@@ -77,7 +81,7 @@ def build_story(reg: Registry) -> Story:
                       multi(ZHAOAN_CONCENTRATED))
     boundaries.create({"name": "惠安县集中建设区", "zone_kind": "concentrated", "county_code": HUIAN},
                       multi(HUIAN_CONCENTRATED))
-    return Story(
+    return CheckStory(
         zone_fid=zone,
         inside_fid=add_outfall(reg, "350623-GL-001", "古雷港口村排口", Point(117.62, 23.76), decision="regularise",
                                status="decided"),
