@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from gis_app import audit, auth, problems, security
+from gis_app import audit, auth, problems, security, uploads
 from gis_app.api import features, openapi
 from gis_app.api.jsonify import IdConverter, JSONProvider
 from gis_app.settings import app_config
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     app.extensions["registry"] = connect(app.config["DATABASE_URL"], user="web")
 
+    uploads.remove_stale()  # what a killed predecessor left
     problems.init_app(app)
     security.init_app(app)
     audit.init_app(app)

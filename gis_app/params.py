@@ -6,7 +6,12 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from flask import request
+
 from registry.errors import InvalidInput
+
+MAX_JSON_DEPTH = 32
+"""Nesting a request body may have: GeoJSON needs five levels; a thousand would exhaust the parser."""
 
 
 def integer(args: Mapping[str, Any], name: str, default: int | None = None, *,
@@ -34,3 +39,22 @@ def iso_date(value: Any, name: str) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(f"{name} 应为日期 YYYY-MM-DD / {name} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def json_body() -> Any:
+    """The request's JSON body (None when there is none or it is not JSON), refused by name when it nests
+    deeper than :data:`MAX_JSON_DEPTH` instead of exhausting the parser."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise InvalidInput(f"JSON 嵌套超过 {MAX_JSON_DEPTH} 层 / the JSON nests deeper than {MAX_JSON_DEPTH} "
+                           "levels") from None
+    stack = [(body, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidInput(f"JSON 嵌套超过 {MAX_JSON_DEPTH} 层 / the JSON nests deeper than {MAX_JSON_DEPTH} "
+                               "levels")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return body

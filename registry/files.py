@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -81,13 +82,28 @@ def _read_ogr(path: Path, layer: str | None) -> RawFeatures:
     return RawFeatures(attrs, np.asarray(geoms, dtype=object), frame.crs if hasattr(frame, "crs") else None)
 
 
+def _csv_encodings(path: Path) -> tuple[str, ...]:
+    """The encodings to try: UTF-16 when the file says so with its byte-order mark, else UTF-8 then
+    GB18030 (what Excel writes for Chinese; it includes GBK)."""
+    with path.open("rb") as head:
+        start = head.read(2)
+    return ("utf-16",) if start in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig", "gb18030")
+
+
 def _read_csv(path: Path) -> RawFeatures:
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="gb18030")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ImportRejected(f"无法读取CSV {path.name}:{_first_line(exc)} / cannot read the CSV", report=None) from exc
+    encodings = _csv_encodings(path)
+    for encoding in encodings:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise ImportRejected(f"无法读取CSV {path.name}({encoding}):{_first_line(exc)} / cannot read the CSV",
+                                 report=None) from exc
+    else:
+        raise ImportRejected(f"CSV {path.name} 的编码既不是 UTF-8 也不是 GB18030/GBK,请另存为 UTF-8 / the CSV is "
+                             f"neither UTF-8 nor GB18030 (GBK): save it as UTF-8", report=None)
     lower = {c.lower().strip(): c for c in frame.columns}
     issues: list[Issue] = []
     wkt = next((lower[n] for n in WKT_NAMES if n in lower), None)
@@ -140,7 +156,22 @@ def _safe_unzip(path: Path, target: Path, limits: Limits) -> Path:
         if len(shps) != 1:
             raise ImportRejected(f"zip中应恰好有一个 .shp 文件,找到 {len(shps)} 个 / the archive must hold "
                                  "exactly one .shp", report=None)
-        archive.extractall(target)
+        written = 0
+        for m in (m for m in members if not m.is_dir()):
+            destination = target / m.filename
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(m) as source, destination.open("wb") as out:
+                    # The header's sizes may lie: count what really comes out.
+                    while chunk := source.read(1 << 20):
+                        written += len(chunk)
+                        if written > limits.max_unzipped_bytes:
+                            raise PayloadTooLarge(f"zip解压后超过 {limits.max_unzipped_bytes // 2**20} MB 上限 / "
+                                                  "the archive expands beyond the limit")
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise ImportRejected(f"zip成员 {m.filename!r} 已损坏({exc}) / the archive member is damaged",
+                                     report=None) from exc
     return target / shps[0].filename
 
 

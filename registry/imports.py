@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from layers.base import Feature, editable_attributes, layer_attributes
 from registry.config import Limits
 from registry.crs import resolve_crs
-from registry.errors import ImportRejected
+from registry.errors import ImportRejected, InvalidInput, RegistryError
 from registry.files import RawFeatures, read_features
 from registry.geometry import normalise_geometries
 from registry.repository import SYSTEM_COLUMNS, Store, format_issues, new_changeset
@@ -104,17 +104,46 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
             return report
         raise ImportRejected(f"{len(report.issues)} 个问题,未写入任何要素 / {len(report.issues)} problems, "
                              f"nothing written: {format_issues(report.issues, 5)}", report=report)
-    if dry_run:
-        return report
     store = Store(engine, model)
-    with engine.begin() as conn:
-        report.changeset_id = new_changeset(conn, author=author, source=source, layer=meta.name,
-                                            count=report.features)
-        report.written = store.bulk_insert(conn, columns, geoms, report.changeset_id, progress=progress)
-        store.enforce(conn, scope, store.table.c.changeset_id == report.changeset_id)
+    with engine.connect() as conn, conn.begin() as transaction:
+        # A dry run writes too, then rolls back: it applies every rule the import applies, jurisdiction and
+        # references included, and reports their problems by the file's row number.
+        changeset = new_changeset(conn, author=author, source=source, layer=meta.name, count=report.features)
+        try:
+            trial = -np.arange(1, report.features + 1, dtype=np.int64) if dry_run else None
+            written = store.bulk_insert(conn, columns, geoms, changeset, progress=progress, fids=trial)
+        except InvalidInput as exc:  # a value clashes with a current feature's (a unique index)
+            if not dry_run:
+                raise
+            transaction.rollback()
+            report.issues.append(Issue(None, exc.extra.get("fields"), None, exc.detail))
+            return report
+        try:
+            store.enforce(conn, scope, store.table.c.changeset_id == changeset)
+        except RegistryError as exc:
+            if "violations" not in exc.extra:
+                raise
+            rows = _row_numbers(conn, store, changeset)
+            report.issues += [Issue(rows[fid], field, None, problem) for fid, field, problem in exc.extra["violations"]]
+            transaction.rollback()
+            if dry_run:
+                return report
+            raise type(exc)(f"{len(report.issues)} 个问题,未写入任何要素 / {len(report.issues)} problems, nothing "
+                            f"written: {format_issues(report.issues, 5)}", report=report) from None
+        if dry_run:
+            transaction.rollback()
+            return report
+        report.changeset_id, report.written = changeset, written
     if report.written >= ANALYZE_ROWS:
         store.analyze()
     return report
+
+
+def _row_numbers(conn: Connection, store: Store, changeset: int) -> dict[int, int]:
+    """The file's 1-based row of each feature the import wrote (COPY writes the rows in the file's order)."""
+    t = store.table
+    fids = conn.execute(select(t.c.fid).where(t.c.changeset_id == changeset).order_by(t.c.row_id)).scalars()
+    return {fid: row for row, fid in enumerate(fids, 1)}
 
 
 def _check_attributes(model: type[Feature], frame: pd.DataFrame,

@@ -313,7 +313,7 @@ class Store:
                    .order_by(d.c.geom.op("<->")(spot)).limit(1).lateral("nearest"))
         found = select(t.c.fid, t.c.county_code, containing.label("inside"), nearest.c.code, nearest.c.name,
                        nearest.c.metres).select_from(t.join(nearest, true())).where(rows, t.c.geom.is_not(None))
-        wrong = []
+        wrong, violations = [], []
         for row in conn.execute(found.limit(1000)):
             inside = row.inside or []
             if row.county_code in inside or (not inside and (row.county_code == row.code
@@ -327,32 +327,42 @@ class Store:
                              f"{row.metres / 1000:.1f} 千米),县区代码却为 {row.county_code} / feature {row.fid} lies "
                              f"outside every county; the nearest is {row.code}, {row.metres / 1000:.1f} km away, "
                              f"not {row.county_code}")
-            if len(wrong) == 5:
-                break
+            violations.append((row.fid, "county_code", wrong[-1].replace(f"要素 {row.fid} ", "", 1)
+                               .replace(f"feature {row.fid} ", "", 1)))
         if wrong:
-            raise InvalidInput("; ".join(wrong), field="county_code")
+            raise InvalidInput("; ".join(wrong[:5]), field="county_code", violations=violations)
 
     def require_references(self, conn: Connection, scope: str | None, rows: Any) -> None:
         """Refuse rows naming a feature that is not current in its layer, or (with ``scope``) one outside the
         writer's jurisdiction. The named features are locked (``FOR SHARE``) until the write commits, so a
         concurrent delete of one waits and then sees the new reference."""
+        t = self.table
         for ref in self.meta.references:
             target = get_layer(ref.layer)
-            tt, named = target.__table__, self.table.c[ref.field]
-            refs = select(named.label("ref")).where(rows, named.is_not(None)).distinct().cte(f"refs_{ref.field}")
-            locked = (select(tt.c.fid).where(tt.c.valid_to.is_(None), tt.c.fid.in_(select(refs.c.ref)))
+            tt, named, meta = target.__table__, t.c[ref.field], target.__layer__
+            locked = (select(tt.c.fid).where(tt.c.valid_to.is_(None), tt.c.fid.in_(select(named).where(rows)))
                       .with_for_update(read=True).cte(f"locked_{ref.field}"))
-            missing = conn.execute(select(refs.c.ref).where(refs.c.ref.not_in(select(locked.c.fid)))
-                                   .order_by(refs.c.ref).limit(10)).scalars().all()
+            missing = conn.execute(select(t.c.fid, named).where(rows, named.is_not(None),
+                                                                named.not_in(select(locked.c.fid)))
+                                   .order_by(t.c.fid).limit(1000)).all()
             if missing:
-                shown = ", ".join(map(str, missing))
-                meta = target.__layer__
+                shown = ", ".join(sorted({str(value) for _, value in missing})[:10])
                 raise InvalidInput(f"{ref.field}: {meta.title_zh}中没有现行要素 {shown} / {ref.field}: no current "
-                                   f"feature {shown} in {meta.name}", field=ref.field, value=missing[0])
-            if scope is not None:
-                Store(self.engine, target).require_scope(
-                    conn, scope, tt.c.valid_to.is_(None) & tt.c.fid.in_(select(named).where(rows)),
-                    what=f"{self.meta.title_zh}所引用的{target.__layer__.title_zh}")
+                                   f"feature {shown} in {meta.name}", field=ref.field, value=missing[0][1],
+                                   violations=[(fid, ref.field, f"{meta.title_zh}中没有现行要素 {value} / no current "
+                                                                f"feature {value} in {meta.name}")
+                                               for fid, value in missing])
+            if scope is None:
+                continue
+            outside = select(tt.c.fid).where(tt.c.valid_to.is_(None), not_(Store(self.engine, target).inside(scope)))
+            elsewhere = conn.execute(select(t.c.fid, named).where(rows, named.in_(outside)).order_by(t.c.fid)
+                                     .limit(1000)).all()
+            if elsewhere:
+                shown = ", ".join(sorted({str(value) for _, value in elsewhere})[:10])
+                what = (f"所引用的{meta.title_zh} {{}} 不在您的管辖范围({scope})内 / the {meta.name} {{}} it names "
+                        f"lies outside your jurisdiction {scope}")
+                raise Forbidden(f"{self.meta.title_zh}{what.format(shown, shown)}", violations=[
+                    (fid, ref.field, what.format(value, value)) for fid, value in elsewhere])
 
     def refuse_if_referenced(self, conn: Connection, fid: int) -> None:
         """Refuse deleting feature ``fid`` while current records of any layer name it."""
@@ -368,28 +378,32 @@ class Store:
                                    f"请先删除或改指这些记录 / {self.meta.name} {fid} is still named by {n} current "
                                    f"{meta.name} record(s): delete or re-point them first", layer=meta.name, count=n)
 
-    def require_scope(self, conn: Connection, scope: str | None, rows: Any, what: str = "") -> None:
-        """Refuse (and so roll back) unless every row matching ``rows`` lies in division ``scope``.
-
-        Decided by PostGIS inside the writing transaction: the geometry must be covered by the
-        division's current boundary; a row without geometry is judged by its ``county_code``, and a
-        layer with neither cannot be changed by an account confined to an area.
-        """
-        if scope is None:
-            return
+    def inside(self, scope: str) -> Any:
+        """SQL: a row of this layer lies in division ``scope``. Decided by PostGIS: the geometry must be
+        covered by the division's current boundary; a row without geometry is judged by its ``county_code``;
+        a row with neither by the features it names (a parcel by its approval, in require_references); a
+        layer with none of the three cannot be changed from an area."""
         t, d = self.table, AdminDivision.__table__
-        # A row with neither geometry nor county code is judged by the features it names (a parcel by its
-        # approval, in require_references); a layer with none of the three cannot be changed from an area.
         in_code = column_within(t.c.county_code, scope) if "county_code" in t.c else \
             (true() if self.meta.references else false())
         region = select(d.c.geom).where(d.c.code == scope, d.c.valid_to.is_(None)).scalar_subquery()
         inside = or_(func.ST_Covers(region, t.c.geom), and_(t.c.geom.is_(None), in_code)) \
             if self.has_geometry else in_code
-        outside = conn.execute(select(t.c.fid).where(rows, not_(func.coalesce(inside, false())))).scalars().all()
+        return func.coalesce(inside, false())
+
+    def require_scope(self, conn: Connection, scope: str | None, rows: Any) -> None:
+        """Refuse (and so roll back) unless every row matching ``rows`` lies in division ``scope``."""
+        if scope is None:
+            return
+        t = self.table
+        outside = conn.execute(select(t.c.fid).where(rows, not_(self.inside(scope))).order_by(t.c.fid)
+                               .limit(1000)).scalars().all()
         if outside:
-            shown = ", ".join(map(str, sorted(set(outside))[:10]))
-            raise Forbidden(f"{what}要素 {shown} 不在您的管辖范围({scope})内 / feature(s) {shown} "
-                            f"{'named ' if what else ''}lie outside your jurisdiction {scope}")
+            shown = ", ".join(map(str, outside[:10]))
+            raise Forbidden(f"要素 {shown} 不在您的管辖范围({scope})内 / feature(s) {shown} lie outside your "
+                            f"jurisdiction {scope}", violations=[
+                                (fid, "geometry", f"不在您的管辖范围({scope})内 / outside your jurisdiction {scope}")
+                                for fid in outside])
 
     def _close(self, conn: Connection, fid: int, base_version: int) -> Mapping[str, Any]:
         t = self.table
@@ -451,8 +465,12 @@ class Store:
     # ------------------------------------------------------------------ bulk
 
     def bulk_insert(self, conn: Connection, columns: Mapping[str, NDArray[np.object_]], geometries: NDArray[np.object_],
-                    changeset_id: int, progress: Callable[[int], None] | None = None, chunk: int = 50_000) -> int:
+                    changeset_id: int, progress: Callable[[int], None] | None = None, chunk: int = 50_000,
+                    fids: NDArray[np.int64] | None = None) -> int:
         """Insert many new features with a binary COPY inside the caller's transaction; returns the count.
+
+        ``fids`` gives the features their ids instead of the layer's sequence (a dry run's trial insert,
+        rolled back, gives -1, -2, … so that it neither uses up real ids nor defers the indexes).
 
         ``columns`` holds clean values per attribute (as ``check_frame`` returns them), ``geometries`` the
         normalised geometries, aligned. Values travel in PostgreSQL's binary forms, geometries as WKB made
@@ -461,7 +479,8 @@ class Store:
         """
         n = len(geometries)
         names = [name for name in self.attributes if name in columns]
-        target = [*names, "changeset_id"] + (["geom"] if self.has_geometry else [])
+        target = (["fid"] if fids is not None else []) + [*names, "changeset_id"] + (["geom"] if self.has_geometry
+                                                                                  else [])
         oids = dict(conn.execute(text(
             "SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) AND attnum > 0"),
             {"t": self.table.name}).all())
@@ -470,11 +489,12 @@ class Store:
             cursor.adapters.register_dumper(None, _ewkb_dumper(oids["geom"]))
         copy_sql = f'COPY {self.table.name} ({", ".join(target)}) FROM STDIN (FORMAT binary)'
         try:
-            with self._indexes_deferred(conn, n), cursor.copy(copy_sql) as copy:
+            with self._indexes_deferred(conn, 0 if fids is not None else n), cursor.copy(copy_sql) as copy:
                 copy.set_types([oids[name] for name in target])
                 for start in range(0, n, chunk):
                     stop = min(start + chunk, n)
-                    parts = [columns[name][start:stop] for name in names] + [repeat(changeset_id, stop - start)]
+                    parts = ([fids[start:stop].tolist()] if fids is not None else []) + \
+                        [columns[name][start:stop] for name in names] + [repeat(changeset_id, stop - start)]
                     if self.has_geometry:  # plain WKB: the column's type gives it SRID 4490
                         parts.append(shapely.to_wkb(geometries[start:stop]))
                     for row in zip(*parts, strict=True):

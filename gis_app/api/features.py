@@ -6,7 +6,6 @@ Routes only translate HTTP to registry calls and back; the rules live in registr
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,8 @@ from gis_app.api.crs_uris import CRS84, OUTPUT_CRS, crs_from_uri, crs_uri, to_ou
 from gis_app.api.schemas import feature_schema, queryables
 from gis_app.auth import require_edit, sees_private
 from gis_app.context import registry
+from gis_app.params import json_body
+from gis_app.uploads import saved_upload
 from layers import LAYERS
 from layers.base import layer_attributes, private_attributes
 from registry.errors import BadRequest, InvalidInput, NotFound, RegistryError
@@ -310,9 +311,14 @@ def history(collection_id: str, fid: int):
 # --------------------------------------------------------------------------- edits
 
 
+GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+                 "GeometryCollection")
+"""RFC 7946's geometry types (shapely would also read its own, such as "LinearRing")."""
+
+
 def feature_from_body() -> tuple[dict[str, Any], Any, bool]:
     """Properties and geometry of a GeoJSON Feature request body, in storage CRS."""
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict) or body.get("type") != "Feature":
         raise InvalidInput("请求体应为 GeoJSON Feature / the body must be a GeoJSON Feature")
     props = body.get("properties") or {}
@@ -322,9 +328,13 @@ def feature_from_body() -> tuple[dict[str, Any], Any, bool]:
     has_geometry = "geometry" in body
     geometry = None
     if body.get("geometry") is not None:
+        kind = body["geometry"].get("type") if isinstance(body["geometry"], dict) else None
+        if kind not in GEOJSON_TYPES:
+            raise InvalidInput(f"geometry 类型 {kind!r} 不是 GeoJSON 几何类型 / {kind!r} is not a GeoJSON geometry "
+                               f"type; use one of {', '.join(GEOJSON_TYPES)}")
         try:
             geometry = shape(body["geometry"])
-        except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException) as exc:
+        except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.ShapelyError) as exc:
             raise InvalidInput(f"geometry 不是有效的 GeoJSON 几何 / not a valid GeoJSON geometry: {exc}") from None
         crs = crs_from_uri(request.headers.get("Content-Crs", CRS84).strip("<>"))
         geometry = to_storage_axes(np.array([geometry], dtype=object), crs)[0]
@@ -399,12 +409,9 @@ def import_items(collection_id: str):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInput("请上传文件(表单字段 file) / upload a file in the form field 'file'")
-    suffix = Path(upload.filename).suffix.lower()
     dry_run = request.form.get("dry_run", request.args.get("dry_run", "false")).lower() in {"1", "true", "yes"}
     repair = request.form.get("repair", "false").lower() in {"1", "true", "yes"}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        upload.save(path)
+    with saved_upload(upload) as path:
         report = registry().layer(collection_id).import_file(
             path, crs=request.form.get("crs") or None, dry_run=dry_run, repair=repair, author=account.label,
             file_layer=request.form.get("file_layer") or None, source=f"import {Path(upload.filename).name}",

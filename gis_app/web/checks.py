@@ -21,7 +21,7 @@ from gis_app.api.jsonify import feature_collection
 from gis_app.api.openapi import GEOJSON_OBJECT, JSON_OBJECT, errors
 from gis_app.auth import require_runner
 from gis_app.context import registry
-from gis_app.params import integer
+from gis_app.params import integer, json_body
 from gis_app.web.maps import base_map
 from maps.report import write_report
 from registry.errors import InvalidInput
@@ -42,7 +42,7 @@ def checks() -> Response:
 @bp.post("/runs")
 def start_run() -> tuple[Response, int, dict[str, str]]:
     """Start a run in the background; 202 with the job's status and its URL to poll."""
-    layers, check_ids, area = _run_request(request.get_json(silent=True))
+    layers, check_ids, area = _run_request(json_body())
     account = require_runner()
     reg = registry()
     run_id = start_run_async(reg, layers=layers, checks=check_ids, area=area, author=account.label)

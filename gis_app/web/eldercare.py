@@ -23,7 +23,7 @@ from analysis.eldercare.siting import SiteProposal, propose_sites
 from analysis.eldercare.targets import target_status
 from gis_app.api.jsonify import feature_collection
 from gis_app.context import registry
-from gis_app.params import integer
+from gis_app.params import integer, json_body
 from gis_app.web.maps import base_map, html
 from layers.eldercare import STATION_TYPES
 from maps.eldercare import coverage_map
@@ -56,7 +56,7 @@ def sites_get() -> Response:
 def sites_post() -> Response:
     """The same, with the body a JSON object; ``candidates`` is a GeoJSON FeatureCollection of points
     (RFC 7946 lon/lat unless ``crs`` says otherwise, e.g. GCJ02 for points picked on Amap)."""
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput("请求体应为 JSON 对象 / the body must be a JSON object {k|target, candidates, radius, area}")
     candidates = body.get("candidates")

@@ -20,7 +20,7 @@ from analysis.land.runs import land_map_data, start_land_checks
 from analysis.runs import load_run
 from gis_app.auth import require_edit, require_runner
 from gis_app.context import registry
-from gis_app.params import integer
+from gis_app.params import integer, json_body
 from gis_app.web.maps import base_map, html
 from layers.land import LandApproval, LandParcel
 from maps.land import land_map
@@ -54,7 +54,7 @@ def gazette_save() -> tuple[Response, int]:
 @bp.post("/checks")
 def checks() -> tuple[Response, int, dict[str, str]]:
     """Start the land checks as a job; 202 with the run's status, to poll at its ``Location``."""
-    body = request.get_json(silent=True)
+    body = json_body()
     body = {} if body is None else body
     if not isinstance(body, dict) or set(body) - {"approval", "county"}:
         raise InvalidInput('请求体应为 {"approval": 批复要素号} 或 {"county": "县区代码"} / the body must be '
@@ -89,7 +89,7 @@ def _gazette_text() -> tuple[str, str]:
     upload = request.files.get("file")
     if upload is not None:
         return read_gazette_file(upload.read()), Path(upload.filename or "").name
-    body = request.get_json(silent=True)
+    body = json_body()
     if isinstance(body, dict) and isinstance(body.get("text"), str) and body["text"].strip():
         return body["text"], ""
     raise InvalidInput('请提交公报文本:JSON {"text": …} 或上传 .txt 文件(字段 file) / send the text as JSON '

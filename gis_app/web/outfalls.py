@@ -28,6 +28,7 @@ from analysis.outfalls.progress import COLUMNS_ZH, GROUPS, TARGET_STATES, progre
 from gis_app.api.openapi import HTML, JSON_OBJECT, errors
 from gis_app.auth import require_edit
 from gis_app.context import registry
+from gis_app.params import json_body
 from gis_app.web.maps import base_map, html
 from layers.outfalls import Outfall
 from maps.outfalls import outfall_map
@@ -82,7 +83,7 @@ def inspections() -> Response:
 def draw() -> tuple[Response, int, dict[str, str]]:
     """Draw the year's inspections for an area; the result is final and published at once."""
     account = require_edit(Outfall)
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise BadRequest("请求体应为 JSON 对象 / the body must be a JSON object {year, area, seed}")
     year, seed, area = body.get("year"), body.get("seed"), body.get("area")

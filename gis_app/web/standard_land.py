@@ -25,7 +25,7 @@ from gis_app.api.features import hidden_attributes, if_match_version, wants_html
 from gis_app.api.openapi import HTML, IF_MATCH, JSON_OBJECT, errors
 from gis_app.auth import require_edit
 from gis_app.context import registry
-from gis_app.params import iso_date
+from gis_app.params import iso_date, json_body
 from gis_app.web.maps import base_map, html
 from layers.standard_land import EVENTS, INDICATOR_SPECS, INDICATORS, STAGES, IndicatorStandard, StandardLandPlot
 from maps.standard_land import VIEWS, plots_map
@@ -39,7 +39,7 @@ FID = "int(max=9223372036854775807)"
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise InvalidInput("请求体应为 JSON 对象 / the body must be a JSON object")
     return body

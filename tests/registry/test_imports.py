@@ -215,6 +215,8 @@ def test_oversized_upload_is_refused(tmp_path):
 def test_export_round_trips_through_import(reg, tmp_path, suffix):
     reg.layer("outfalls").import_frame(outfalls(4), source="fixture")
     out = reg.layer("outfalls").export(tmp_path / f"export{suffix}")
+    for rec in reg.layer("outfalls").store.records():  # a dry run applies the unique codes: make room
+        reg.layer("outfalls").delete(rec.fid, base_version=rec.version)
     report = reg.layer("outfalls").import_file(out, dry_run=True, crs="EPSG:4490" if suffix == ".csv" else None)
     assert report.ok and report.features == 4, report.summary()
     again = read_features(out)

@@ -148,3 +148,33 @@ def test_a_nul_byte_is_a_named_problem_not_a_server_error(reg):
     report = reg.layer("outfalls").import_frame(rows, source="test", dry_run=True)
     assert [(i.feature, i.field) for i in report.issues] == [(1, "name")]
     assert reg.layer("outfalls").count() == 0
+
+
+def test_a_dry_run_applies_every_rule_of_the_import_and_names_file_rows(reg, divisions):
+    """A dry run once said ``ok`` and the real import then got 403; reports named ids of a rolled-back insert."""
+    import geopandas as gpd
+
+    rows = [{**OUTFALL, "code": f"350623-GL-{i:03d}", "name": f"排口{i}", "county_code": ZHANGPU} for i in range(3)]
+    rows[2] = {**rows[2], "code": "350624-NZ-002", "county_code": ZHAOAN}
+    frame = gpd.GeoDataFrame(rows, geometry=[IN_ZHANGPU, IN_ZHANGPU, IN_ZHAOAN], crs=4490)
+    layer = reg.layer("outfalls")
+    dry = layer.import_frame(frame, source="survey.gpkg", dry_run=True, scope=ZHANGPU)
+    assert not dry.ok and [(i.feature, i.field) for i in dry.issues] == [(3, "geometry")]
+    assert "管辖范围(350623)" in dry.issues[0].problem
+    with pytest.raises(Forbidden) as refused:
+        layer.import_frame(frame, source="survey.gpkg", scope=ZHANGPU)
+    assert [i.feature for i in refused.value.extra["report"].issues] == [3]
+    assert layer.count() == 0
+    assert layer.import_frame(frame.iloc[:2], source="survey.gpkg", dry_run=True, scope=ZHANGPU).ok
+    assert layer.count() == 0, "a dry run writes nothing"
+
+
+def test_a_dry_run_reports_a_code_that_clashes_with_a_current_feature(reg, divisions):
+    import geopandas as gpd
+
+    outfall(reg, "350623-GL-001", ZHANGPU, IN_ZHANGPU)
+    again = gpd.GeoDataFrame([{**OUTFALL, "code": "350623-GL-001", "name": "又一个", "county_code": ZHANGPU}],
+                             geometry=[IN_ZHANGPU], crs=4490)
+    report = reg.layer("outfalls").import_frame(again, source="again.gpkg", dry_run=True)
+    assert not report.ok and "350623-GL-001" in report.issues[0].problem and report.issues[0].field == "code"
+    assert reg.layer("outfalls").count() == 1
