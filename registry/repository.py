@@ -29,6 +29,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    String,
     and_,
     false,
     func,
@@ -41,6 +42,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from layers import LAYERS, get_layer
@@ -303,22 +305,27 @@ class Store:
         if not self.meta.county_from_geometry:
             return
         t, d = self.table, AdminDivision.__table__
-        spot = func.ST_PointOnSurface(t.c.geom)
-        containing = (select(func.array_agg(d.c.code)).where(d.c.valid_to.is_(None), d.c.level == "county",
-                                                               func.ST_Intersects(d.c.geom, spot))
-                      .scalar_subquery())
-        nearest = (select(d.c.code, d.c.name, func.ST_Distance(func.Geography(d.c.geom), func.Geography(spot))
-                          .label("metres"))
-                   .where(d.c.valid_to.is_(None), d.c.level == "county")
-                   .order_by(d.c.geom.op("<->")(spot)).limit(1).lateral("nearest"))
-        found = select(t.c.fid, t.c.county_code, containing.label("inside"), nearest.c.code, nearest.c.name,
-                       nearest.c.metres).select_from(t.join(nearest, true())).where(rows, t.c.geom.is_not(None))
+        counties = and_(d.c.valid_to.is_(None), d.c.level == "county")
+        placed = select(t.c.fid, t.c.county_code, func.ST_PointOnSurface(t.c.geom).label("spot")) \
+            .where(rows, t.c.geom.is_not(None)).cte("placed")
+        inside = (select(func.array_agg(d.c.code)).where(counties, func.ST_Intersects(d.c.geom, placed.c.spot))
+                  .scalar_subquery())
+        judged = select(placed, func.coalesce(inside, literal([], ARRAY(String))).label("inside")).cte("judged")
+        nearest = (select(d.c.code, d.c.name,
+                          func.ST_Distance(func.Geography(d.c.geom), func.Geography(judged.c.spot)).label("metres"))
+                   .where(counties, func.cardinality(judged.c.inside) == 0)
+                   .order_by(d.c.geom.op("<->")(judged.c.spot)).limit(1).lateral("nearest"))
+        # Only the rows that are wrong come back (and the nearest county is looked up only for rows in none).
+        found = (select(judged.c.fid, judged.c.county_code, judged.c.inside, nearest.c.code, nearest.c.name,
+                        nearest.c.metres)
+                 .select_from(judged.outerjoin(nearest, true()))
+                 .where(not_(judged.c.county_code == func.any(judged.c.inside)),
+                        or_(func.cardinality(judged.c.inside) > 0,
+                            and_(nearest.c.code != judged.c.county_code, nearest.c.metres <= TERRITORIAL_SEA_M)))
+                 .order_by(judged.c.fid))
         wrong, violations = [], []
         for row in conn.execute(found.limit(1000)):
-            inside = row.inside or []
-            if row.county_code in inside or (not inside and (row.county_code == row.code
-                                                             or row.metres > TERRITORIAL_SEA_M)):
-                continue
+            inside = row.inside
             if inside:
                 wrong.append(f"要素 {row.fid} 的县区代码 {row.county_code} 与其位置所在县区 {'、'.join(inside)} 不符 / "
                              f"feature {row.fid} says county {row.county_code} but lies in {', '.join(inside)}")

@@ -178,3 +178,14 @@ def test_a_dry_run_reports_a_code_that_clashes_with_a_current_feature(reg, divis
     report = reg.layer("outfalls").import_frame(again, source="again.gpkg", dry_run=True)
     assert not report.ok and "350623-GL-001" in report.issues[0].problem and report.issues[0].field == "code"
     assert reg.layer("outfalls").count() == 1
+
+
+def test_a_wrong_county_code_deep_in_a_big_import_is_found(reg, divisions):
+    import geopandas as gpd
+
+    rows = [{**OUTFALL, "code": f"350623-GL-{i:04d}", "name": f"排口{i}", "county_code": ZHANGPU} for i in range(1500)]
+    rows[1499] = {**rows[1499], "county_code": ZHAOAN}
+    frame = gpd.GeoDataFrame(rows, geometry=[IN_ZHANGPU] * 1500, crs=4490)
+    report = reg.layer("outfalls").import_frame(frame, source="big.gpkg", dry_run=True)
+    assert [(i.feature, i.field) for i in report.issues] == [(1500, "county_code")]
+    assert ZHAOAN in report.issues[0].problem and ZHANGPU in report.issues[0].problem
