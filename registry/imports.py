@@ -118,6 +118,7 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
             transaction.rollback()
             report.issues.append(Issue(None, exc.extra.get("fields"), None, exc.detail))
             return report
+        store.prepare_statistics(conn, analyze_self=written >= ANALYZE_ROWS)
         try:
             store.enforce(conn, scope, store.table.c.changeset_id == changeset)
         except RegistryError as exc:
@@ -134,8 +135,6 @@ def import_raw(engine: Engine, model: type[Feature], raw: RawFeatures, *, crs: s
             transaction.rollback()
             return report
         report.changeset_id, report.written = changeset, written
-    if report.written >= ANALYZE_ROWS:
-        store.analyze()
     return report
 
 

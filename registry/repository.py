@@ -189,11 +189,6 @@ class Store:
             row = conn.execute(stmt).one()
         return None if row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
 
-    def analyze(self) -> None:
-        """Refresh the layer's planner statistics (after a bulk load, before autovacuum would)."""
-        with self.engine.begin() as conn:
-            conn.execute(text(f"ANALYZE {self.table.name}"))
-
     def records(self, query: Query = Query()) -> list[FeatureRecord]:
         with self.engine.connect() as conn:
             return [self._record(row._mapping) for row in conn.execute(self.select(query))]
@@ -297,6 +292,20 @@ class Store:
         self.require_references(conn, scope, rows)
         self.require_county(conn, rows)
 
+    def prepare_statistics(self, conn: Connection, analyze_self: bool) -> None:
+        """ANALYZE the tables ``enforce`` reads that have never had statistics (the divisions and the layers
+        this one names, when they were just loaded), and this layer itself when ``analyze_self`` (a bulk
+        write changed much of it). Without statistics the planner takes a table for a few rows and picks
+        plans that test every county polygon per row: a 100,000-outfall import spent 10 s on the county rule
+        instead of 0.9 s, and 16 s on the parcels' references instead of 0.04 s."""
+        read = {AdminDivision.__table__.name, self.table.name,
+                *(get_layer(ref.layer).__table__.name for ref in self.meta.references)}
+        bare = set(conn.scalars(text("SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(:names) "
+                                     "AND last_analyze IS NULL AND last_autoanalyze IS NULL"),
+                                {"names": sorted(read)}))
+        for name in sorted(bare | ({self.table.name} if analyze_self else set())):
+            conn.execute(text(f"ANALYZE {name}"))
+
     def require_county(self, conn: Connection, rows: Any) -> None:
         """Refuse rows whose ``county_code`` is not the county their geometry lies in (the layer declares
         ``county_from_geometry``). A point at sea or outside every county takes the nearest county within
@@ -349,8 +358,9 @@ class Store:
             tt, named, meta = target.__table__, t.c[ref.field], target.__layer__
             locked = (select(tt.c.fid).where(tt.c.valid_to.is_(None), tt.c.fid.in_(select(named).where(rows)))
                       .with_for_update(read=True).cte(f"locked_{ref.field}"))
-            missing = conn.execute(select(t.c.fid, named).where(rows, named.is_not(None),
-                                                                named.not_in(select(locked.c.fid)))
+            # NOT EXISTS, an anti-join: NOT IN becomes a row-by-row subplan when the planner lacks statistics
+            found = select(locked.c.fid).where(locked.c.fid == named).exists()
+            missing = conn.execute(select(t.c.fid, named).where(rows, named.is_not(None), ~found)
                                    .order_by(t.c.fid).limit(1000)).all()
             if missing:
                 shown = ", ".join(sorted({str(value) for _, value in missing})[:10])
