@@ -35,6 +35,7 @@ from layers.codes import column_within
 from layers.system import Finding
 from registry.errors import InvalidInput, NotFound
 from registry.geometry import normalise_geometries
+from registry.repository import any_of
 
 
 class Severity(NamedTuple):
@@ -250,7 +251,7 @@ def write_findings(conn: Connection, run_id: int, check: Check, area: Area | Non
     if area is not None:
         rows = rows.where(area.clause(f.c.geom, f.c.county_code))
     if fids is not None:
-        rows = rows.where(f.c.fid.in_(list(fids)))
+        rows = rows.where(any_of(f.c.fid, fids))
     t = Finding.__table__
     targets = ["run_id", "check_id", "layer", "fid", "key", "severity", "message_zh", "message_en", "measured",
                "county_code", "geom"]

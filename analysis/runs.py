@@ -86,13 +86,16 @@ class Run:
         known = all_checks()
         return [known[i] for i in self.params.get("check_ids", []) if i in known]
 
-    def findings(self) -> gpd.GeoDataFrame:
-        """The run's findings in EPSG:4490, most serious first, then by rule and feature."""
+    def findings(self, *, layers: Iterable[str] | None = None, area: Area | None = None,
+                 limit: int | None = None) -> gpd.GeoDataFrame:
+        """The run's findings in EPSG:4490, most serious first, then by rule and feature; only those on
+        ``layers`` and in ``area`` when given, and the first ``limit`` (a map's budget)."""
         t = Finding.__table__
         rank = case({s: i for i, s in enumerate(SEVERITIES)}, value=t.c.severity, else_=len(SEVERITIES))
         stmt = (select(t.c.check_id, t.c.layer, t.c.fid, t.c.key, t.c.severity, t.c.message_zh, t.c.message_en,
                        t.c.measured, t.c.county_code, func.ST_AsBinary(t.c.geom).label("wkb"))
-                .where(t.c.run_id == self.id).order_by(rank, t.c.check_id, t.c.fid, t.c.key))
+                .where(*self._finding_filters(layers, area)).order_by(rank, t.c.check_id, t.c.fid, t.c.key)
+                .limit(limit))
         with self.registry.engine.connect() as conn:
             frame = pd.read_sql(stmt, conn)
         geoms = shapely.from_wkb(frame.pop("wkb").map(lambda b: None if b is None else bytes(b)))
@@ -100,6 +103,21 @@ class Run:
         frame.insert(1, "title_zh", [known[c].title_zh if c in known else c for c in frame["check_id"]])
         frame["fid"] = frame["fid"].astype("Int64")
         return gpd.GeoDataFrame(frame, geometry=geoms, crs=SRID)
+
+    def finding_count_of(self, *, layers: Iterable[str] | None = None, area: Area | None = None) -> int:
+        """How many findings :meth:`findings` would give without a limit."""
+        stmt = select(func.count()).select_from(Finding.__table__).where(*self._finding_filters(layers, area))
+        with self.registry.engine.connect() as conn:
+            return int(conn.scalar(stmt) or 0)
+
+    def _finding_filters(self, layers: Iterable[str] | None, area: Area | None) -> list[Any]:
+        t = Finding.__table__
+        where = [t.c.run_id == self.id]
+        if layers is not None:
+            where.append(t.c.layer.in_(list(layers)))
+        if area is not None:
+            where.append(area.clause(t.c.geom, t.c.county_code))
+        return where
 
     def summary(self) -> pd.DataFrame:
         """Findings per check, every check of the run listed, those that found nothing with 0."""

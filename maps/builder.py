@@ -30,6 +30,7 @@ from maps.assets import localise
 from maps.style import Category, Legend, MapTitle, categories, colour_of, style_key
 from maps.text import escape
 from registry.crs import lonlat_frame
+from registry.tiles import Drawing, Tiled
 
 Bounds = tuple[float, float, float, float]
 """(west, south, east, north) in degrees, the order of ``GeoDataFrame.total_bounds``."""
@@ -234,24 +235,29 @@ def layer_map(model: type[Feature], gdf: gpd.GeoDataFrame, base: BaseMap, *,
     return m
 
 
-def combined_map(layers: Sequence[tuple[type[Feature], gpd.GeoDataFrame]], base: BaseMap,
+def draw(m: folium.Map, model: type[Feature], drawing: Drawing, *, show: bool = True) -> Any:
+    """A layer as :func:`registry.tiles.drawing` decided: embedded features, or its vector tiles."""
+    if isinstance(drawing, Tiled):
+        return add_tile_layer(m, model, drawing.url, show=show)
+    return add_layer(m, model, drawing, show=show)
+
+
+def combined_map(layers: Sequence[tuple[type[Feature], Drawing]], base: BaseMap,
                  findings: gpd.GeoDataFrame | None = None, *, title: str = "综合地图",
-                 tile_layers: Sequence[tuple[type[Feature], str]] = (),
-                 asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
+                 bounds: Bounds | None = None, asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
     """Several layers and, on top, the findings, each switchable in a Chinese layer control.
 
-    ``tile_layers`` are (model, tile URL template) pairs for layers too big to embed; they are drawn
-    under the embedded layers. The view fits the embedded data (tiles have no extent to read).
+    Tiled layers are drawn under the embedded ones. The view fits ``bounds``, else the embedded data
+    (tiles have no extent to read).
     """
-    frames = [(model, to_lonlat(gdf)) for model, gdf in layers]
+    frames = [(model, d if isinstance(d, Tiled) else to_lonlat(d)) for model, d in layers]
     if findings is not None:
         findings = to_lonlat(findings)
-    m = new_map(base, bounds_of([gdf for _, gdf in frames] + ([findings] if findings is not None else [])),
+    embedded = [d for _, d in frames if not isinstance(d, Tiled)]
+    m = new_map(base, bounds or bounds_of(embedded + ([findings] if findings is not None else [])),
                 title=title, asset_url=asset_url)
-    for model, url in tile_layers:
-        add_tile_layer(m, model, url)
-    for model, gdf in frames:
-        add_layer(m, model, gdf)
+    for model, d in sorted(frames, key=lambda pair: not isinstance(pair[1], Tiled)):
+        draw(m, model, d)
     if findings is not None:
         add_findings(m, findings)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -15,8 +15,9 @@ import geopandas as gpd
 from layers.key_basins import KeyBasin
 from layers.outfalls import Outfall
 from layers.protected_zones import ProtectedZone
-from maps.builder import DEFAULT_ASSET_URL, BaseMap, Bounds, add_findings, add_layer, new_map
+from maps.builder import DEFAULT_ASSET_URL, BaseMap, Bounds, add_findings, draw, new_map
 from registry.crs import lonlat_frame
+from registry.tiles import Drawing, Tiled
 
 FINDINGS_NAME = "检查发现的问题(最近一次检查)"
 PAD = 0.01
@@ -30,16 +31,27 @@ class OutfallsByStatus:
     __table__ = Outfall.__table__
 
 
-def outfall_map(outfalls: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, basins: gpd.GeoDataFrame, base: BaseMap,
+def outfall_map(outfalls: Drawing, zones: Drawing, basins: Drawing, base: BaseMap,
                 findings: gpd.GeoDataFrame | None = None, *, title: str = "入河入海排污口",
+                bounds: Bounds | None = None, findings_total: int | None = None,
                 asset_url: str = DEFAULT_ASSET_URL) -> folium.Map:
-    """The map page. ``findings`` is :meth:`analysis.runs.Run.findings` (its ``title_zh`` and ``message_zh``
-    name each finding); the view fits the outfalls, or the province when there are none."""
-    m = new_map(base, _bounds(outfalls), title=title, asset_url=asset_url)
-    add_layer(m, KeyBasin, basins)
-    add_layer(m, ProtectedZone, zones)
-    add_layer(m, Outfall, outfalls)
-    add_layer(m, OutfallsByStatus, outfalls, show=False)  # type: ignore[arg-type]
+    """The map page. Each layer is embedded features or its vector tiles (:class:`registry.tiles.Tiled`).
+    ``findings`` is :meth:`analysis.runs.Run.findings` (its ``title_zh`` and ``message_zh`` name each
+    finding); when ``findings_total`` says the run has more, the title says how many are shown. The view
+    fits ``bounds``, else the embedded outfalls, else the province."""
+    shown_n = 0 if findings is None else len(findings)
+    if findings_total is not None and findings_total > shown_n:
+        title += f"(地图显示最严重的 {shown_n:,} 条问题,共 {findings_total:,} 条,完整清单请导出检查运行)"
+    if bounds is not None:
+        west, south, east, north = bounds
+        bounds = (west - PAD, south - PAD, east + PAD, north + PAD)
+    elif not isinstance(outfalls, Tiled):
+        bounds = _bounds(outfalls)
+    m = new_map(base, bounds, title=title, asset_url=asset_url)
+    draw(m, KeyBasin, basins)
+    draw(m, ProtectedZone, zones)
+    draw(m, Outfall, outfalls)
+    draw(m, OutfallsByStatus, outfalls, show=False)  # type: ignore[arg-type]
     if findings is not None and len(findings):
         shown = findings.assign(check_id=[f"{title}({check_id})" for title, check_id
                                           in zip(findings["title_zh"], findings["check_id"], strict=True)],

@@ -90,13 +90,14 @@ class LayerHandle:
                            source=source, scope=scope, limits=self.registry.settings.limits)
 
     def import_frame(self, frame: gpd.GeoDataFrame, *, source: str, dry_run: bool = False, repair: bool = False,
-                     author: str | None = None, scope: str | None = None) -> ImportReport:
-        """Import a GeoDataFrame through the same checks as a file."""
+                     author: str | None = None, scope: str | None = None,
+                     progress: Progress | None = None) -> ImportReport:
+        """Import a GeoDataFrame through the same checks as a file; ``progress`` is told the rows written."""
         attrs = frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
         geoms = frame.geometry.to_numpy() if isinstance(frame, gpd.GeoDataFrame) else None
         raw = RawFeatures(attrs, geoms, frame.crs if isinstance(frame, gpd.GeoDataFrame) else None)
         return import_raw(self.registry.engine, self.model, raw, crs=None, dry_run=dry_run, repair=repair,
-                          author=author or self.registry.user, source=source, scope=scope)
+                          author=author or self.registry.user, source=source, scope=scope, progress=progress)
 
     def export(self, path: str | Path, *, where: Mapping[str, Any] | None = None, as_of: datetime | str | None = None,
                crs: str | int | None = None) -> Path:

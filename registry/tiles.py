@@ -17,9 +17,11 @@ hundred thousand outfalls are not megabytes of overlapping dots.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import geopandas as gpd
 import psycopg
 from sqlalchemy import (
     Date,
@@ -44,7 +46,7 @@ from layers import get_layer
 from layers.base import SRID, Feature, layer_attributes
 from registry.api import Registry
 from registry.errors import BadRequest, NotFound, Unavailable
-from registry.repository import version_query
+from registry.repository import Query, Store, version_query
 
 WORLD = func.ST_MakeEnvelope(-20037508.342789244, -20037508.342789244, 20037508.342789244, 20037508.342789244, 3857)
 """Web-Mercator bounds of the tile pyramid (ST_TileEnvelope's default, spelled out to pass a margin)."""
@@ -62,6 +64,53 @@ POINT_DETAIL_ZOOM = 12
 COUNT = "count"
 """The property that marks a cluster and holds how many features it stands for."""
 _POINTS = {"POINT", "MULTIPOINT"}
+
+
+@dataclass(frozen=True)
+class Tiled:
+    """A layer too heavy to embed in a page: the page draws it from the app's vector tiles."""
+
+    layer: str
+
+    @property
+    def url(self) -> str:
+        return f"/tiles/{self.layer}/{{z}}/{{x}}/{{y}}.mvt"
+
+
+@dataclass(frozen=True)
+class EmbedBudget:
+    """What one page may embed of a layer before the layer comes as vector tiles instead: a number of
+    features and a size. The size is estimated from the features and their vertices with what Folium
+    writes for each (measured: ~1.8 kB per drawn feature with its popup and tooltip, ~42 bytes per vertex),
+    so one huge polygon sends its layer to tiles as surely as many points do."""
+
+    features: int = 5000
+    bytes: int = 2 * 2**20
+
+    FEATURE_BYTES = 1800
+    VERTEX_BYTES = 42
+
+    def allows(self, features: int, vertices: int) -> bool:
+        size = features * self.FEATURE_BYTES + vertices * self.VERTEX_BYTES
+        return features <= self.features and size <= self.bytes
+
+    def rows(self) -> int:
+        """The most point features (one vertex each) the budget embeds: a cap for overlays such as findings."""
+        return min(self.features, self.bytes // (self.FEATURE_BYTES + self.VERTEX_BYTES))
+
+
+Drawing = gpd.GeoDataFrame | Tiled
+"""A layer as a page draws it: embedded features, or its vector tiles."""
+
+
+def drawing(store: Store, query: Query | None = None, budget: EmbedBudget | None = None) -> Drawing:
+    """The features of ``query`` to embed, or the layer's tiles when they exceed ``budget`` (None: always
+    embed, for a map written to a file that has no tile server). One rule for every page that draws a layer;
+    tiles show the whole current layer, so a caller fits the view to the area it asked for."""
+    query = query or Query()
+    if budget is not None and store.has_geometry and not budget.allows(*store.weight(query)):
+        return Tiled(store.meta.name)
+    return store.to_geodataframe(query)
 
 
 def layer_version(reg: Registry, name: str) -> str:

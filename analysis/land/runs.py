@@ -25,7 +25,7 @@ from layers.codes import column_within, fujian_admin_code
 from layers.land import LandApproval, LandParcel
 from registry import Registry
 from registry.errors import InvalidInput, NotFound
-from registry.repository import Query
+from registry.repository import Query, any_of
 
 LAND_LAYERS = ("land_approvals", "land_parcels")
 """The layers whose checks a land run runs."""
@@ -71,7 +71,7 @@ def land_scope(reg: Registry, *, approval: int | None = None, county: str | None
             label = f"{parse_area(conn, county).label} 的批复 / approvals"
             where = column_within(a.c.county_code, county)
         approvals = tuple(conn.scalars(select(a.c.fid).where(a.c.valid_to.is_(None), where).order_by(a.c.fid)))
-        parcels = tuple(conn.scalars(select(p.c.fid).where(p.c.valid_to.is_(None), p.c.approval_fid.in_(approvals))
+        parcels = tuple(conn.scalars(select(p.c.fid).where(p.c.valid_to.is_(None), any_of(p.c.approval_fid, approvals))
                                      .order_by(p.c.fid)))
     return LandScope(label, approvals, parcels)
 

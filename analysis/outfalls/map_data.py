@@ -1,19 +1,24 @@
 """What the outfall map shows: the outfalls (of an area), the banned zones and key basins around them, and
-the findings of the latest finished check run that looked at outfalls."""
+the findings of the latest finished check run that looked at outfalls.
+
+Each layer is embedded while it stays within the page's budget and comes as vector tiles beyond it
+(:func:`registry.tiles.drawing`); the findings are the most serious ones the budget embeds, with the total
+so the page can say what it left out.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import geopandas as gpd
-from sqlalchemy import select
 
 from analysis.engine import parse_area
 from analysis.runs import Run, list_runs
 from layers.outfalls import Outfall
 from layers.protected_zones import OUTFALL_BANNED
 from registry import Registry
-from registry.repository import Query, Store, visible_at
+from registry.repository import Query, Store
+from registry.tiles import Drawing, EmbedBudget, drawing
 
 OUTFALL_LAYERS = ("outfalls", "outfall_samples")
 PAD = 0.05
@@ -22,12 +27,16 @@ PAD = 0.05
 
 @dataclass
 class OutfallMapData:
-    outfalls: gpd.GeoDataFrame
-    zones: gpd.GeoDataFrame
-    basins: gpd.GeoDataFrame
+    outfalls: Drawing
+    zones: Drawing
+    basins: Drawing
     findings: gpd.GeoDataFrame | None
     run: Run | None
     """The run whose findings are shown, None when no finished run checked outfalls."""
+    bounds: tuple[float, float, float, float] | None = None
+    """The outfalls' extent (lon/lat), None when there are none."""
+    findings_total: int = 0
+    """How many findings the run has on the outfalls shown (``findings`` may hold fewer)."""
 
 
 def latest_outfall_run(reg: Registry) -> Run | None:
@@ -38,30 +47,32 @@ def latest_outfall_run(reg: Registry) -> Run | None:
     return None
 
 
-def outfall_map_data(reg: Registry, area: str | None = None) -> OutfallMapData:
+def outfall_map_data(reg: Registry, area: str | None = None, budget: EmbedBudget | None = None) -> OutfallMapData:
     """The map's layers; ``area`` (a division code, WKT or GeoJSON polygon) limits the outfalls, and the zones,
-    basins and findings follow them. Zones are the types where outfalls are banned."""
-    fids = None
+    basins and findings follow them. Zones are the types where outfalls are banned. ``budget`` bounds what is
+    embedded (None: everything, for a map written to a file)."""
+    o = Outfall.__table__
+    store = Store(reg.engine, Outfall)
+    where = None
+    query = Query()
     if area:
-        o = Outfall.__table__
         with reg.engine.connect() as conn:
-            clause = parse_area(conn, area).clause(o.c.geom, o.c.county_code)
-            fids = tuple(conn.scalars(select(o.c.fid).where(visible_at(o, None), clause).order_by(o.c.fid)))
-    outfalls = Store(reg.engine, Outfall).to_geodataframe(Query(fids=fids))
+            where = parse_area(conn, area)
+        query = Query(clauses=(where.clause(o.c.geom, o.c.county_code),))
+    bounds = store.extent(query)
+    outfalls = drawing(store, query, budget)
     bbox = None
-    if fids is not None:
-        west, south, east, north = outfalls.total_bounds if len(outfalls) else (0.0, 0.0, 0.0, 0.0)
+    if area:
+        west, south, east, north = bounds or (0.0, 0.0, 0.0, 0.0)
         bbox = (west - PAD, south - PAD, east + PAD, north + PAD)
-    zones = reg.layer("protected_zones").to_geodataframe(bbox=bbox)
-    zones = zones[zones["zone_type"].isin(OUTFALL_BANNED)].reset_index(drop=True)
-    basins = reg.layer("key_basins").to_geodataframe(bbox=bbox)
+    zones = drawing(reg.layer("protected_zones").store, Query(bbox=bbox, where=None, clauses=(
+        reg.layer("protected_zones").store.table.c.zone_type.in_(OUTFALL_BANNED),)), budget)
+    basins = drawing(reg.layer("key_basins").store, Query(bbox=bbox), budget)
     run = latest_outfall_run(reg)
-    findings = None
+    findings, total = None, 0
     if run is not None:
-        findings = run.findings()
-        findings = findings[findings["layer"].isin(OUTFALL_LAYERS)]
-        if fids is not None:
-            # Outfall and sample findings lie on their outfall: keep those on the outfalls shown.
-            findings = findings[findings.geometry.intersects(outfalls.geometry.union_all())]
-        findings = findings.reset_index(drop=True)
-    return OutfallMapData(outfalls, zones, basins, findings, run)
+        limit = None if budget is None else budget.rows()
+        findings = run.findings(layers=OUTFALL_LAYERS, area=where, limit=limit)
+        total = len(findings) if limit is None or len(findings) < limit else \
+            run.finding_count_of(layers=OUTFALL_LAYERS, area=where)
+    return OutfallMapData(outfalls, zones, basins, findings, run, bounds, total)

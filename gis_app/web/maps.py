@@ -11,9 +11,10 @@ from analysis.runs import load_run
 from gis_app.context import registry
 from gis_app.params import integer
 from layers import LAYERS
+from layers.base import Feature
 from maps import DEFAULT_ASSET_URL, BaseMap, asset_paths, combined_map, layer_map, tianditu
 from registry.errors import NotFound
-from registry.tiles import versioned_tile
+from registry.tiles import Drawing, EmbedBudget, Tiled, drawing, versioned_tile
 
 bp = Blueprint("maps", __name__)
 
@@ -33,32 +34,26 @@ def html(m) -> Response:
     return Response(m.get_root().render(), mimetype="text/html")
 
 
-def tile_url(name: str) -> str:
-    return f"/tiles/{name}/{{z}}/{{x}}/{{y}}.mvt"
+def embed_budget() -> EmbedBudget:
+    """What a page may embed of one layer (``FUJIAN_TILE_THRESHOLD`` features, ``FUJIAN_MAP_EMBED_MB``)."""
+    cfg = current_app.config
+    return EmbedBudget(features=cfg["TILE_THRESHOLD"], bytes=cfg["MAP_EMBED_BYTES"])
 
 
-def split_by_size(names: list[str]) -> tuple[list, list]:
-    """Small layers are embedded in the page; layers above the threshold come as vector tiles."""
-    reg = registry()
-    embedded, tiled = [], []
-    for name in names:
-        model, handle = LAYERS[name], reg.layer(name)
-        if handle.count() > current_app.config["TILE_THRESHOLD"]:
-            tiled.append((model, tile_url(name)))
-        else:
-            embedded.append((model, handle.to_geodataframe()))
-    return embedded, tiled
+def drawings(names: list[str]) -> list[tuple[type[Feature], Drawing]]:
+    """Each layer embedded when within the budget, else as vector tiles (:func:`registry.tiles.drawing`)."""
+    reg, budget = registry(), embed_budget()
+    return [(LAYERS[name], drawing(reg.layer(name).store, budget=budget)) for name in names]
 
 
 @bp.get("/map")
 def combined():
-    """Every layer; ``?run=ID`` overlays that check run's findings in red."""
+    """Every layer; ``?run=ID`` overlays that check run's findings in red (the most serious first, as many as
+    the budget embeds)."""
     names = [name for name, model in LAYERS.items() if model.__layer__.geometry_type]
-    embedded, tiled = split_by_size(names)
     run_id = integer(request.args, "run")
-    findings = None if run_id is None else load_run(registry(), run_id).findings()
-    return html(combined_map(embedded, base_map(), findings, title="福建省国土空间规划与登记 综合地图",
-                             tile_layers=tiled))
+    findings = None if run_id is None else load_run(registry(), run_id).findings(limit=embed_budget().rows())
+    return html(combined_map(drawings(names), base_map(), findings, title="福建省国土空间规划与登记 综合地图"))
 
 
 @bp.get("/map/<collection_id>")
@@ -66,10 +61,10 @@ def layer(collection_id: str):
     model = LAYERS.get(collection_id)
     if model is None or not model.__layer__.geometry_type:
         raise NotFound(f"没有可制图的图层 {collection_id} / no map for collection {collection_id}")
-    embedded, tiled = split_by_size([collection_id])
-    if embedded:
-        return html(layer_map(model, embedded[0][1], base_map()))
-    return html(combined_map([], base_map(), title=model.__layer__.title_zh, tile_layers=tiled))
+    [(_, shown)] = drawings([collection_id])
+    if isinstance(shown, Tiled):
+        return html(combined_map([(model, shown)], base_map(), title=model.__layer__.title_zh))
+    return html(layer_map(model, shown, base_map()))
 
 
 @bp.get("/tiles/<collection_id>/<int:z>/<int:x>/<int:y>.mvt")

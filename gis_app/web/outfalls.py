@@ -29,7 +29,7 @@ from gis_app.api.openapi import HTML, JSON_OBJECT, errors
 from gis_app.auth import require_edit
 from gis_app.context import registry
 from gis_app.params import json_body
-from gis_app.web.maps import base_map, html
+from gis_app.web.maps import base_map, embed_budget, html
 from layers.outfalls import Outfall
 from maps.outfalls import outfall_map
 from registry.errors import BadRequest
@@ -64,9 +64,10 @@ def progress_chart() -> Response:
 
 @bp.get("/map")
 def map_page() -> Response:
-    data = outfall_map_data(registry(), request.args.get("area") or None)
+    data = outfall_map_data(registry(), request.args.get("area") or None, embed_budget())
     title = "入河入海排污口" + (f"(检查运行 {data.run.id})" if data.run else "")
-    return html(outfall_map(data.outfalls, data.zones, data.basins, base_map(), data.findings, title=title))
+    return html(outfall_map(data.outfalls, data.zones, data.basins, base_map(), data.findings, title=title,
+                            bounds=data.bounds, findings_total=data.findings_total))
 
 
 @bp.get("/rules")

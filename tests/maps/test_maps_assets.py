@@ -15,6 +15,7 @@ from layers.eldercare import EldercareFacility
 from layers.protected_zones import ProtectedZone
 from maps.assets import ASSETS, DROPPED, asset_paths, localise
 from maps.builder import BaseMap, add_layer, add_tile_layer, combined_map, new_map, tianditu
+from registry.tiles import Tiled
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 URL = re.compile(r"https?://[^\s\"'<>()]+")
@@ -68,13 +69,13 @@ def test_an_unknown_asset_fails_loudly() -> None:
 
 
 def test_offline_page_has_no_url_at_all(eldercare, protected_zones, findings) -> None:
-    tiles = [(EldercareFacility, "/tiles/eldercare_facilities/{z}/{x}/{y}.pbf")]
-    m = combined_map([(ProtectedZone, protected_zones), (EldercareFacility, eldercare)], BaseMap(),
-                     findings=findings, tile_layers=tiles)
+    m = combined_map([(ProtectedZone, protected_zones), (EldercareFacility, eldercare),
+                      (EldercareFacility, Tiled("eldercare_facilities"))], BaseMap(), findings=findings)
     html = m.get_root().render()
     assert not URL.findall(html)
     assert '<script src="/static/vendor/leaflet/dist/leaflet.js">' in html
     assert "/static/vendor/leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.js" in html
+    assert "/tiles/eldercare_facilities/{z}/{x}/{y}.mvt" in html
 
 
 def test_only_the_tile_host_is_external(eldercare) -> None:

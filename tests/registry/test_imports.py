@@ -207,7 +207,21 @@ def test_oversized_upload_is_refused(tmp_path):
     outfalls(50).to_file(path, driver="GeoJSON")
     with pytest.raises(PayloadTooLarge):
         read_features(path, limits=Limits(max_upload_bytes=100))
-    with pytest.raises(PayloadTooLarge, match="too many features"):
+    with pytest.raises(PayloadTooLarge, match="more than 10 features"):
+        read_features(path, limits=Limits(max_features=10))
+
+
+def test_an_over_long_csv_is_refused_without_reading_past_the_limit(tmp_path):
+    """Reading stops one row past the limit: a row that cannot be parsed further down is never reached,
+    so the refusal is the limit's (with the limit in the message), not a parse error."""
+    from registry.config import Limits
+
+    rows = [f"{i},117.6,23.7" for i in range(1, 50)] + ['50,"117.6,23.7']  # an unclosed quote at row 50
+    path = tmp_path / "long.csv"
+    path.write_text("code,lon,lat\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="cannot read the CSV"):
+        read_features(path, limits=Limits(max_features=100))
+    with pytest.raises(PayloadTooLarge, match="more than 10 features"):
         read_features(path, limits=Limits(max_features=10))
 
 
@@ -255,15 +269,21 @@ def _index_definitions(reg, table: str) -> list[str]:
                       .scalars())
 
 
-def test_a_bulk_load_builds_the_indexes_after_and_a_failed_one_keeps_them(reg, monkeypatch):
-    """Above the threshold the secondary indexes are dropped for the COPY and built again after; when the
-    import is refused after the COPY (here by jurisdiction) they are all still there, as before."""
-    import registry.repository as repository
-
-    monkeypatch.setattr(repository, "DEFER_INDEXES_ROWS", 5)
+def test_readers_do_not_wait_on_an_import_and_its_indexes_stay(reg):
+    """While an import's COPY is under way (its transaction open), a reader of the same layer on another
+    connection gets its answer at once: no index is dropped and rebuilt, so nothing locks the table. The
+    indexes are the same after a written import and after refused ones."""
     before = _index_definitions(reg, "outfalls")
     assert any("USING gist" in d for d in before)
-    assert reg.layer("outfalls").import_frame(outfalls(20), source="bulk").written == 20
+    waited: list[int] = []
+
+    def read_meanwhile(_rows: int) -> None:
+        with reg.engine.connect() as conn:
+            conn.execute(text("SET lock_timeout = '200ms'"))
+            waited.append(conn.scalar(text("SELECT count(*) FROM outfalls WHERE valid_to IS NULL")))
+
+    report = reg.layer("outfalls").import_frame(outfalls(20), source="bulk", progress=read_meanwhile)
+    assert report.written == 20 and waited == [0]
     assert _index_definitions(reg, "outfalls") == before
     with reg.engine.connect() as conn:
         conn.execute(text("SET enable_seqscan = off"))
