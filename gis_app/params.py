@@ -14,6 +14,15 @@ MAX_JSON_DEPTH = 32
 """Nesting a request body may have: GeoJSON needs five levels; a thousand would exhaust the parser."""
 
 
+def wants_html() -> bool:
+    """Whether the answer should be a page for a person: ``?f=html``, or a browser's ``Accept`` preferring HTML."""
+    f = request.args.get("f")
+    if f:
+        return f == "html"
+    best = request.accept_mimetypes.best_match(["application/json", "application/geo+json", "text/html"])
+    return best == "text/html"
+
+
 def integer(args: Mapping[str, Any], name: str, default: int | None = None, *,
             minimum: int | None = None, maximum: int | None = None) -> int | None:
     """``args[name]`` as a whole number, ``default`` when absent or empty; anything else is refused (422),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json, request
+import psycopg
+from flask import Flask, Response, json, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -16,10 +17,28 @@ log = logging.getLogger(__name__)
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
-            "instance": request.path, **extra}
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
-                    mimetype="application/problem+json")
+    """The error as a client reads it (problem JSON) or, for a browser, as a page in the site's layout."""
+    browser = request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    response = _page(status, title, detail, extra.get("retry_after")) if browser else None
+    if response is None:
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+                "instance": request.path, **extra}
+        response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
+                            mimetype="application/problem+json")
+    if extra.get("retry_after") is not None:
+        response.headers["Retry-After"] = str(extra["retry_after"])
+    return response
+
+
+def _page(status: int, title: str, detail: str, retry_after: Any) -> Response | None:
+    """The error page; None if even it cannot be drawn (the layout is static, so that should not happen)."""
+    try:
+        html = render_template("error.html", status=status, title=title, detail=detail, retry_after=retry_after,
+                               path=request.path)
+    except Exception:
+        log.exception("error page failed")
+        return None
+    return Response(html, status=status, mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:
@@ -29,23 +48,19 @@ def init_app(app: Flask) -> None:
         report = exc.extra.get("report")
         if report is not None:
             extra["report"] = report.as_dict()
-        response = problem(exc.status, exc.title, exc.detail, **extra)
-        if "retry_after" in extra:
-            response.headers["Retry-After"] = str(extra["retry_after"])
-        return response
+        return problem(exc.status, exc.title, exc.detail, **extra)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         return problem(exc.code or 500, exc.name, exc.description or exc.name)
 
     @app.errorhandler(OperationalError)
-    def database_down(exc: OperationalError) -> Response:
-        log.warning("database unavailable: %s", exc.orig)
-        response = problem(503, "数据库暂不可用 / Database unavailable",
-                           "数据库暂时无法连接,请稍后重试 / the database cannot be reached now; try again shortly",
-                           retry_after=5)
-        response.headers["Retry-After"] = "5"
-        return response
+    @app.errorhandler(psycopg.OperationalError)
+    def database_down(exc: Exception) -> Response:
+        log.warning("database unavailable: %s", getattr(exc, "orig", exc))
+        return problem(503, "数据库暂不可用 / Database unavailable",
+                       "数据库暂时无法连接,请稍后重试 / the database cannot be reached now; try again shortly",
+                       retry_after=5)
 
     @app.errorhandler(DBAPIError)
     def database_error(exc: DBAPIError) -> Response:

@@ -3,9 +3,10 @@ MIME sniffing, scripts or styles from anywhere but this app, referrers leaking t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -30,20 +31,31 @@ class SecureWhenHttps(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
+def allow_scripts(hashes: Iterable[str]) -> None:
+    """Let this response run the inline scripts with these hashes (a map page's own, :func:`maps.render_page`)."""
+    g.script_hashes = (*g.get("script_hashes", ()), *hashes)
+
+
+def policy(img: str, script_hashes: Iterable[str]) -> str:
+    """The Content-Security-Policy: scripts from this app, and inline only those a page declared by hash, so
+    markup that slipped through escaping cannot run (no ``'unsafe-inline'``, no event-handler attributes).
+    Inline styles stay allowed: Leaflet positions every tile and marker with a ``style`` attribute."""
+    scripts = " ".join(["'self'", *dict.fromkeys(script_hashes)])
+    return (f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+            f"img-src {img}; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
+            f"form-action 'self'; base-uri 'self'; object-src 'none'")
+
+
 def init_app(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:  # only then are X-Forwarded-For/-Proto believed: anyone can send them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.session_interface = SecureWhenHttps()
-    # Folium pages are built from inline scripts and styles, so those are allowed; nothing else is.
     img = " ".join(["'self'", "data:", "blob:", *_tile_origins(app)])
-    policy = (f"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-              f"img-src {img}; font-src 'self' data:; connect-src 'self'; frame-ancestors 'self'; "
-              f"form-action 'self'; base-uri 'self'; object-src 'none'")
 
     @app.after_request
     def headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Content-Security-Policy", policy(img, g.get("script_hashes", ())))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")

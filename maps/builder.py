@@ -8,7 +8,9 @@ fields and their Chinese labels, the code labels and the style field.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
-from branca.element import MacroElement
+from branca.element import Figure, MacroElement
 from folium.plugins import Fullscreen, MarkerCluster, VectorGridProtobuf
 from folium.template import Template
 from folium.utilities import JsCode
@@ -90,6 +92,48 @@ def tianditu(key: str) -> BaseMap:
                    attribution="© 天地图", min_zoom=1, max_zoom=18, subdomains="01234567")
 
 
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A rendered map page and the SHA-256 hashes (CSP source expressions) of its own inline scripts."""
+
+    html: str
+    script_hashes: tuple[str, ...]
+
+
+class _PinnedFigure(Figure):
+    """The page of a map, rendered so that its inline scripts can be allowed by hash and nothing else can.
+
+    Folium writes two inline scripts: the switches in the head (built from our options, never data) and the
+    map's code at the end. Their hashes are taken from the parts as rendered, before they are joined, so a
+    ``<script>`` smuggled into the page through an escaping slip gets no hash and the browser refuses it.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        for child in self._children.values():
+            child.render(**kwargs)
+        header, body = self.header.render(**kwargs), self.html.render(**kwargs)
+        script = f"\n{self.script.render(**kwargs)}\n"
+        inline = [m.group(1) for m in _INLINE_SCRIPT.finditer(header)] + [script]
+        self.script_hashes = tuple(_sha256(code) for code in inline)
+        title = f"<title>{self.title}</title>" if self.title else ""
+        return (f"<!DOCTYPE html>\n<html>\n<head>\n{title}{header}\n</head>\n<body>\n{body}\n</body>\n"
+                f"<script>{script}</script>\n</html>\n")
+
+
+def _sha256(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_page(m: folium.Map) -> Page:
+    """The map's HTML page with the hashes a Content-Security-Policy must list for it to run."""
+    root = m.get_root()
+    html = root.render()
+    return Page(html, tuple(getattr(root, "script_hashes", ())))
+
+
 class _LocalisedMap(folium.Map):
     """A map that points its JS/CSS links at the app when it renders, so plugins added after
     :func:`new_map` (a MarkerCluster, a vector-tile layer) are served locally too."""
@@ -120,6 +164,7 @@ def new_map(base: BaseMap, bounds: Bounds | None = None, *, title: str | None = 
     west, south, east, north = bounds or FUJIAN_BOUNDS
     m = _LocalisedMap(asset_url, location=[(south + north) / 2, (west + east) / 2], zoom_start=7,
                       tiles=None, zoom_control=False, prefer_canvas=True)
+    _PinnedFigure().add_child(m)
     m.options.update(minZoom=base.min_zoom, maxZoom=base.max_zoom)  # folium passes its own only to its tiles
     for i, url in enumerate(base.urls):
         folium.TileLayer(url, name=f"底图{i + 1}", attr=escape(base.attribution) or "底图",

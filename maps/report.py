@@ -19,8 +19,10 @@ from analysis.reports import ReportFiles, build_report, report_document
 from analysis.runs import Run
 from layers.admin_divisions import AdminDivision
 from maps.assets import asset_paths
-from maps.builder import DEFAULT_ASSET_URL, BaseMap, combined_map
+from maps.builder import DEFAULT_ASSET_URL, BaseMap, Page, combined_map, render_page
 
+SCRIPT_HASHES = "script-hashes.txt"
+"""Beside ``report.html``: the hashes of its map's inline scripts, for the policy the report is served with."""
 REPORT_ASSET_DIR = "vendor"
 """Folder beside ``report.html`` holding the map's assets; also the map's (relative) asset URL."""
 
@@ -37,13 +39,15 @@ def write_report(run: Run, out_dir: str | Path, *, base: BaseMap | None = None,
         copy_map_assets(node_modules, out_dir)
         asset_url = REPORT_ASSET_DIR
     doc = report_document(run)
-    html = findings_map_html(doc.findings, doc.divisions, base=base, asset_url=asset_url)
-    return build_report(doc, out_dir, map_html=html, links=links)
+    page = findings_map_page(doc.findings, doc.divisions, base=base, asset_url=asset_url)
+    (Path(out_dir) / SCRIPT_HASHES).write_text("\n".join(page.script_hashes), encoding="ascii")
+    return build_report(doc, out_dir, map_html=page.html, links=links)
 
 
-def findings_map_html(findings: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None = None, *,
-                      base: BaseMap | None = None, asset_url: str = DEFAULT_ASSET_URL) -> str:
-    """A full HTML page: the findings in red over the outlines of their divisions.
+def findings_map_page(findings: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | None = None, *,
+                      base: BaseMap | None = None, asset_url: str = DEFAULT_ASSET_URL) -> Page:
+    """A full HTML page: the findings in red over the outlines of their divisions (with its script hashes:
+    the report embeds it in an ``iframe srcdoc``, which runs under the report's policy).
 
     ``findings`` is :meth:`analysis.runs.Run.findings`; popups name the rule by its Chinese title and
     show the Chinese message. ``outlines`` are administrative divisions (e.g. the counties of the findings).
@@ -53,7 +57,7 @@ def findings_map_html(findings: gpd.GeoDataFrame, outlines: gpd.GeoDataFrame | N
                             message=findings["message_zh"])
     layers = [(AdminDivision, outlines)] if outlines is not None and len(outlines) else []
     m = combined_map(layers, base or BaseMap(), shown, title="检查发现的问题", asset_url=asset_url)
-    return m.get_root().render()
+    return render_page(m)
 
 
 def copy_map_assets(node_modules: str | Path, target: str | Path) -> Path:

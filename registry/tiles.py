@@ -294,7 +294,7 @@ def read_one(reg: Registry, sql: str, params: dict[str, Any]) -> tuple[Any, ...]
     still be in autocommit or broken)."""
     try:
         pooled = reg.engine.raw_connection()  # the pool's pre-ping still notices a dropped connection
-    except DBAPIError as exc:
+    except (DBAPIError, psycopg.OperationalError) as exc:  # a new connection's failure comes unwrapped
         raise Unavailable("数据库暂时无法连接,请稍后重试 / the database cannot be reached now; try again shortly",
                           retry_after=5) from exc
     try:

@@ -19,7 +19,7 @@ from gis_app.api.crs_uris import CRS84, OUTPUT_CRS, crs_from_uri, crs_uri, to_ou
 from gis_app.api.schemas import feature_schema, queryables
 from gis_app.auth import require_edit, sees_private
 from gis_app.context import registry
-from gis_app.params import json_body
+from gis_app.params import json_body, wants_html
 from gis_app.uploads import saved_upload
 from layers import LAYERS
 from layers.base import layer_attributes, private_attributes
@@ -45,14 +45,6 @@ CONFORMANCE = [
 ]
 GEOJSON = "application/geo+json"
 
-
-
-def wants_html() -> bool:
-    f = request.args.get("f")
-    if f:
-        return f == "html"
-    best = request.accept_mimetypes.best_match(["application/json", GEOJSON, "text/html"])
-    return best == "text/html"
 
 
 def link(href: str, rel: str, type_: str, title: str = "") -> dict[str, str]:

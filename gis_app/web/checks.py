@@ -22,8 +22,9 @@ from gis_app.api.openapi import GEOJSON_OBJECT, JSON_OBJECT, errors
 from gis_app.auth import require_runner
 from gis_app.context import registry
 from gis_app.params import integer, json_body
+from gis_app.security import allow_scripts
 from gis_app.web.maps import base_map
-from maps.report import write_report
+from maps.report import SCRIPT_HASHES, write_report
 from registry.errors import InvalidInput
 
 bp = Blueprint("checks", __name__)
@@ -95,7 +96,10 @@ def compare(run_id: int, other_id: int) -> Response:
 
 @bp.get("/runs/<int:run_id>/report")
 def report(run_id: int) -> Response:
-    return send_file(_report_dir(load_run(registry(), run_id)) / "report.html", mimetype="text/html")
+    folder = _report_dir(load_run(registry(), run_id))
+    hashes = folder / SCRIPT_HASHES
+    allow_scripts(hashes.read_text(encoding="ascii").split() if hashes.is_file() else ())
+    return send_file(folder / "report.html", mimetype="text/html")
 
 
 @bp.get("/runs/<int:run_id>/report.pdf")
@@ -133,6 +137,10 @@ def _status(found: Run) -> dict[str, Any]:
 
 
 
+REPORT_FORMAT = "v2"
+"""Part of a kept report's folder name: raised when what a report folder holds changes (v2: script hashes)."""
+
+
 def _report_dir(found: Run) -> Path:
     """The run's report, built on first request and kept: a finished run's findings never change.
 
@@ -142,7 +150,7 @@ def _report_dir(found: Run) -> Path:
     """
     found.require_done()
     root = Path(current_app.config.get("REPORT_DIR") or os.path.join(current_app.instance_path, "reports"))
-    target = root / f"run-{found.id}-{int(found.started_at.timestamp())}"
+    target = root / f"run-{found.id}-{int(found.started_at.timestamp())}-{REPORT_FORMAT}"
     if target.is_dir():
         return target
     root.mkdir(parents=True, exist_ok=True)

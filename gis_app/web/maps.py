@@ -10,9 +10,10 @@ from flask import Blueprint, Response, abort, current_app, request, send_from_di
 from analysis.runs import load_run
 from gis_app.context import registry
 from gis_app.params import integer
+from gis_app.security import allow_scripts
 from layers import LAYERS
 from layers.base import Feature
-from maps import DEFAULT_ASSET_URL, BaseMap, asset_paths, combined_map, layer_map, tianditu
+from maps import DEFAULT_ASSET_URL, BaseMap, asset_paths, combined_map, layer_map, render_page, tianditu
 from registry.errors import NotFound
 from registry.tiles import Drawing, EmbedBudget, Tiled, drawing, versioned_tile
 
@@ -31,7 +32,10 @@ def base_map() -> BaseMap:
 
 
 def html(m) -> Response:
-    return Response(m.get_root().render(), mimetype="text/html")
+    """A map page, its inline scripts allowed by hash in this response's Content-Security-Policy."""
+    page = render_page(m)
+    allow_scripts(page.script_hashes)
+    return Response(page.html, mimetype="text/html")
 
 
 def embed_budget() -> EmbedBudget:

@@ -21,11 +21,11 @@ from flask import Blueprint, Response, jsonify, render_template_string, request
 from analysis.standard_land.lifecycle import advance_plot, plain, plot_life, publish_standard, record_values
 from analysis.standard_land.rules import FLOOR_LEVELS, standard_land_config
 from analysis.standard_land.summary import SUMMARY_COLUMNS, plot_compliance, zone_summary
-from gis_app.api.features import hidden_attributes, if_match_version, wants_html
+from gis_app.api.features import hidden_attributes, if_match_version
 from gis_app.api.openapi import HTML, IF_MATCH, JSON_OBJECT, errors
 from gis_app.auth import require_edit
 from gis_app.context import registry
-from gis_app.params import iso_date, json_body
+from gis_app.params import iso_date, json_body, wants_html
 from gis_app.web.maps import base_map, html
 from layers.standard_land import EVENTS, INDICATOR_SPECS, INDICATORS, STAGES, IndicatorStandard, StandardLandPlot
 from maps.standard_land import VIEWS, plots_map

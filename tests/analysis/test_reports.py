@@ -13,7 +13,7 @@ from analysis import RunNotFinished, load_run, run_checks
 from analysis.outfalls.report import outfall_progress
 from analysis.reports import build_report, finding_divisions
 from layers.system import CheckRun
-from maps.report import findings_map_html
+from maps.report import findings_map_page
 from tests.stories.checks import SOURCE_ZONE, STORY_CHECKS, add_outfall
 
 OUTFALL_CHECK = "outfall.in_protected_zone"
@@ -56,7 +56,7 @@ def test_user_text_is_escaped_in_the_html_and_its_map(reg, check_story, tmp_path
         MultiPolygon([SOURCE_ZONE.buffer(-0.005)]))
     run = run_checks(reg, checks=[OUTFALL_CHECK])
     findings = run.findings()
-    html = build_report(run, tmp_path, map_html=findings_map_html(findings, finding_divisions(run, findings)),
+    html = build_report(run, tmp_path, map_html=findings_map_page(findings, finding_divisions(run, findings)).html,
                         ).html.read_text(encoding="utf-8")
 
     assert "<script>alert(1)</script>" not in html

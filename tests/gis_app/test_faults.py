@@ -97,6 +97,12 @@ def test_unreachable_database_gives_a_fast_503_and_the_app_recovers(db_url, reg)
     assert down.status_code == 503 and down.mimetype == "application/problem+json"
     assert "Traceback" not in down.text and "psycopg" not in down.text
     assert time.monotonic() - started < 10, "fail fast, not after a long hang"
+    assert down.headers["Retry-After"] == "5"
+    for path in ("/collections/outfalls/items", "/map", "/tiles/outfalls/7/105/55.mvt", "/outfalls/progress"):
+        page = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        assert page.status_code == 503 and page.mimetype == "text/html", path
+        assert page.headers["Retry-After"] == "5" and "数据库暂不可用" in page.text and "5 秒后重试" in page.text
+        assert "Traceback" not in page.text and "psycopg" not in page.text
 
     relay.start()  # the same port again
     assert client.get("/collections/outfalls/items").status_code == 200, "recovered without a restart"

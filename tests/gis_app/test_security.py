@@ -148,6 +148,7 @@ def test_security_headers_on_pages_and_api(client):
     for url in ("/", "/map", "/collections?f=html"):
         headers = client.get(url).headers
         assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in headers["Content-Security-Policy"].split("style-src")[0]
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "SAMEORIGIN"
 
@@ -191,3 +192,14 @@ def test_many_concurrent_writers_never_lose_an_accepted_change(app, reg, token):
     assert len(history) - 1 == len(accepted)
     assert sum(status == 412 for _, status, _ in results) == len(results) - len(accepted)
     assert len(accepted) >= 1
+
+
+def test_browsers_get_error_pages_and_clients_problem_json(client):
+    """Issue 17 §12: the same refusal as a page in the site's layout for a person, as problem JSON for a client."""
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    page = client.get("/collections/nothing", headers=browser)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "no collection nothing" in page.text and "返回首页" in page.text and "{" not in page.text.split("<main")[1]
+    signin = client.post("/runs", headers=browser)
+    assert signin.status_code in (401, 403) and signin.mimetype == "text/html"
+    assert client.get("/collections/nothing").mimetype == "application/problem+json"
