@@ -5,6 +5,8 @@ PY := .venv/bin/python
 
 run: setup-run
 	.venv/bin/fujian-gis demo load
+	# the check-run worker runs beside the web server and stops with it
+	.venv/bin/fujian-gis worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	.venv/bin/fujian-gis serve --host 127.0.0.1 --port 5000
 
 test: setup-test

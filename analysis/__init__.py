@@ -8,7 +8,19 @@
 """
 
 from analysis.engine import Area, Check, all_checks, select_checks
-from analysis.runs import Comparison, Run, RunFailed, RunNotFinished, list_runs, load_run, run_checks, start_run_async
+from analysis.runs import (
+                           Comparison,
+                           Run,
+                           RunFailed,
+                           RunNotFinished,
+                           RunPruned,
+                           list_runs,
+                           load_run,
+                           prune_runs,
+                           queue_run,
+                           run_checks,
+                           work,
+)
 
-__all__ = ["Area", "Check", "Comparison", "Run", "RunFailed", "RunNotFinished", "all_checks", "list_runs", "load_run",
-           "run_checks", "select_checks", "start_run_async"]
+__all__ = ["Area", "Check", "Comparison", "Run", "RunFailed", "RunNotFinished", "RunPruned", "all_checks", "list_runs",
+           "load_run", "prune_runs", "queue_run", "run_checks", "select_checks", "work"]

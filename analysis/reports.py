@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 
 from analysis.charts import chinese_figures
 from analysis.engine import FINDING_COLOUR, MISSING, SEVERITIES
-from analysis.runs import Run, export_findings
+from analysis.runs import Run, export_findings, keep_run
 from analysis.sections import ReportSection
 from layers import LAYERS
 from layers.admin_divisions import AdminDivision
@@ -74,8 +74,9 @@ class ReportDocument:
 
 
 def report_document(run: Run) -> ReportDocument:
-    """The run's report data; the run must be done."""
+    """The run's report data; the run must be done, and is kept from then on (retention never prunes it)."""
     run.require_done()
+    keep_run(run.registry, run.id, "report")
     findings = run.findings()
     return ReportDocument(run=run, findings=findings, divisions=finding_divisions(run, findings),
                           summary=run.summary())

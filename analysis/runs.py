@@ -22,7 +22,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select, text, update
 
 from analysis.engine import SEVERITIES, Area, Check, all_checks, parse_area, select_checks, write_findings
 from layers import LAYERS
@@ -36,7 +36,8 @@ from registry.repository import data_version
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(hours=2)
-"""A run still marked running after this long died with its process: it no longer blocks its author."""
+"""A run queued or claimed this long ago without progress no longer blocks its author (no worker runs)."""
+PRUNE_EVERY_S = 3600
 RETRY_AFTER_S = 10
 
 Progress = Callable[[Check, int, int], None]
@@ -76,6 +77,10 @@ class Run:
     checks_done: int
     finding_count: int
     error: str | None
+    worker_pid: int | None = None
+    kept_for: list[str] = field(default_factory=list)
+    stored_summary: dict[str, int] | None = None
+    pruned_at: datetime | None = None
 
     @property
     def area_label(self) -> str:
@@ -90,6 +95,7 @@ class Run:
                  limit: int | None = None) -> gpd.GeoDataFrame:
         """The run's findings in EPSG:4490, most serious first, then by rule and feature; only those on
         ``layers`` and in ``area`` when given, and the first ``limit`` (a map's budget)."""
+        self._require_findings()
         t = Finding.__table__
         rank = case({s: i for i, s in enumerate(SEVERITIES)}, value=t.c.severity, else_=len(SEVERITIES))
         stmt = (select(t.c.check_id, t.c.layer, t.c.fid, t.c.key, t.c.severity, t.c.message_zh, t.c.message_en,
@@ -119,12 +125,20 @@ class Run:
             where.append(area.clause(t.c.geom, t.c.county_code))
         return where
 
+    def _require_findings(self) -> None:
+        if self.pruned_at is not None:
+            raise _pruned(self.id, self.pruned_at)
+
     def summary(self) -> pd.DataFrame:
-        """Findings per check, every check of the run listed, those that found nothing with 0."""
+        """Findings per check, every check of the run listed, those that found nothing with 0 (from the
+        kept summary once retention dropped the findings)."""
         t = Finding.__table__
         stmt = select(t.c.check_id, func.count()).where(t.c.run_id == self.id).group_by(t.c.check_id)
-        with self.registry.engine.connect() as conn:
-            counts = {check_id: count for check_id, count in conn.execute(stmt)}
+        if self.stored_summary is not None:
+            counts = self.stored_summary
+        else:
+            with self.registry.engine.connect() as conn:
+                counts = {check_id: count for check_id, count in conn.execute(stmt)}
         rows = [{"check_id": c.id, "title_zh": c.title_zh, "title_en": c.title_en, "layer": c.layer,
                  "severity": c.severity, "count": counts.get(c.id, 0)} for c in self.checks()]
         return pd.DataFrame(rows, columns=["check_id", "title_zh", "title_en", "layer", "severity", "count"])
@@ -132,14 +146,17 @@ class Run:
     def compare(self, other: Run) -> Comparison:
         """What changed between this run and ``other``; the earlier of the two is the baseline."""
         before, after = sorted((self, other), key=lambda r: (r.started_at, r.id))
+        keep_run(self.registry, before.id, f"comparison with run {after.id}")
+        keep_run(self.registry, after.id, f"comparison with run {before.id}")
         return Comparison.of(before, after)
 
     def export(self, path: str | Path) -> Path:
         """Write the findings to .csv (geometry as WKT), .geojson (lon/lat) or .gpkg, by extension.
 
         ``fid`` is written as ``feature_fid``: findings of two layers may name the same fid, and a
-        GeoPackage would take a ``fid`` column for its own unique row id.
+        GeoPackage would take a ``fid`` column for its own unique row id. An exported run is kept.
         """
+        keep_run(self.registry, self.id, "export")
         return export_findings(self.findings(), path)
 
     def refresh(self) -> Run:
@@ -158,7 +175,8 @@ class Run:
                 "duration_s": self.duration_s, "author": self.author, "params": self.params,
                 "data_version": self.data_version,
                 "progress": {"checks_done": self.checks_done, "checks_total": self.checks_total},
-                "finding_count": self.finding_count, "error": self.error}
+                "finding_count": self.finding_count, "error": self.error, "kept_for": self.kept_for,
+                "pruned_at": self.pruned_at.isoformat() if self.pruned_at else None}
 
 
 @dataclass(frozen=True)
@@ -244,29 +262,186 @@ def run_checks(reg: Registry, *, layers: Iterable[str] | None = None, checks: It
                area: str | None = None, author: str | None = None, progress: Progress | None = None,
                fids: Features | None = None) -> Run:
     """Run the checks of ``layers`` and/or the ``checks`` named (all when neither) within ``area``
-    (an administrative code, or a WKT or GeoJSON polygon), store the run and return it. ``fids``
-    (layer → feature ids) keeps the findings of those layers' checks on those features only.
+    (an administrative code, or a WKT or GeoJSON polygon) in this process, store the run and return it.
+    ``fids`` (layer → feature ids) keeps the findings of those layers' checks on those features only.
 
     A failing check marks the run failed with its error and keeps none of its findings; the caller
     gets :class:`RunFailed` naming the run.
     """
-    run_id, plan = _prepare(reg, layers, checks, area, author, fids)
+    run_id, plan = _prepare(reg, layers, checks, area, author, fids, status="running")
     _execute(reg, run_id, plan, progress)
     return load_run(reg, run_id)
 
 
-def start_run_async(reg: Registry, *, layers: Iterable[str] | None = None, checks: Iterable[str] | None = None,
-                    area: str | None = None, author: str | None = None, fids: Features | None = None) -> int:
-    """Validate the request, store the run as ``running`` and do it in a background thread.
+def queue_run(reg: Registry, *, layers: Iterable[str] | None = None, checks: Iterable[str] | None = None,
+              area: str | None = None, author: str | None = None, fids: Features | None = None) -> int:
+    """Validate the request and store the run as ``queued`` for a worker (:func:`work`) to do.
 
-    The returned run id is the job id: the stored run is the job's status and progress. Bad input
-    is refused here, before any job exists; so is a second run of an author whose run is still going
-    (:class:`~registry.errors.Busy`), which bounds what one account can make the server do.
+    The returned run id is the job id: the stored run is the job's status and progress, and it
+    outlives the web server that queued it. Bad input is refused here, before any job exists; so is
+    a second run of an author whose run is still queued or going (:class:`~registry.errors.Busy`),
+    which bounds what one account can make the server do.
     """
-    run_id, plan = _prepare(reg, layers, checks, area, author, fids, one_at_a_time=True)
-    threading.Thread(target=_execute_logged, args=(reg, run_id, plan), name=f"check-run-{run_id}",
-                     daemon=True).start()
-    return run_id
+    return _prepare(reg, layers, checks, area, author, fids, status="queued")[0]
+
+
+def work(reg: Registry, *, once: bool = False, poll_s: float = 1.0, stop: threading.Event | None = None) -> int:
+    """The worker: do queued runs oldest first, one at a time, until ``stop`` is set (or, with
+    ``once``, until the queue is empty); returns how many runs it did.
+
+    Several workers may share the queue (a run is claimed with ``FOR UPDATE SKIP LOCKED``). Between
+    runs the worker marks failed the runs of workers that died (:func:`reap`) and applies the
+    retention rule (:func:`prune_runs`). Stopped by a signal mid-run, it puts the run back in the
+    queue: the run's transaction is rolled back, so nothing of it stays.
+    """
+    stop = stop or threading.Event()
+    done, pruned_at = 0, 0.0
+    while not stop.is_set():
+        reap(reg)
+        if time.monotonic() - pruned_at > PRUNE_EVERY_S:
+            prune_runs(reg, retention(reg))
+            pruned_at = time.monotonic()
+        claimed = _claim(reg)
+        if claimed is None:
+            if once:
+                break
+            stop.wait(poll_s)
+            continue
+        run_id, plan = claimed
+        try:
+            _execute(reg, run_id, plan)
+        except RunFailed:
+            log.exception("check run %s failed", run_id)
+        except BaseException:
+            _record(reg, run_id, status="queued", checks_done=0, finding_count=0, error=None, finished_at=None,
+                    duration_s=None, worker_pid=None)
+            raise
+        done += 1
+    return done
+
+
+def reap(reg: Registry) -> list[int]:
+    """Mark failed the running runs whose database connection is gone (a killed worker or CLI: the
+    database rolled their transaction back, so they have no findings), and runs claimed but never
+    begun within :data:`STALE_AFTER`; returns their ids."""
+    with reg.engine.begin() as conn:
+        return list(conn.scalars(_REAP, {"stale": STALE_AFTER, "error": WORKER_GONE}))
+
+
+_REAP = text("""
+    UPDATE check_runs SET status = 'failed', error = :error, finding_count = 0, finished_at = now()
+    WHERE status = 'running'
+      AND CASE WHEN worker_pid IS NULL THEN started_at < now() - CAST(:stale AS interval)
+               ELSE worker_pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) END
+    RETURNING id
+""")
+
+WORKER_GONE = ("执行该运行的进程已停止,运行未完成、无结果;请重新运行 / the process doing this run stopped: the run "
+               "did not finish and has no findings; run it again")
+
+
+def _claim(reg: Registry) -> tuple[int, _Plan] | None:
+    """Take the oldest queued run that no other worker holds and mark it running."""
+    t = CheckRun.__table__
+    with reg.engine.begin() as conn:
+        row = conn.execute(select(t.c.id, t.c.params).where(t.c.status == "queued").order_by(t.c.id).limit(1)
+                           .with_for_update(skip_locked=True)).first()
+        if row is None:
+            return None
+        conn.execute(update(t).where(t.c.id == row.id).values(status="running", started_at=func.now()))
+        try:
+            return row.id, _plan_of(conn, row.params)
+        except RegistryError as exc:  # e.g. its division was retired while it waited
+            conn.execute(update(t).where(t.c.id == row.id).values(status="failed", error=exc.detail,
+                                                                  finished_at=func.now()))
+            return None
+
+
+def _plan_of(conn: Connection, params: Mapping[str, Any]) -> _Plan:
+    """The plan of a queued run, rebuilt from its stored parameters."""
+    known = all_checks()
+    missing = [i for i in params["check_ids"] if i not in known]
+    if missing:
+        raise NotFound(f"检查已不存在 / checks no longer declared: {', '.join(missing)}")
+    area = parse_area(conn, params["area"]) if params.get("area") else None
+    return _Plan([known[i] for i in params["check_ids"]], area, params.get("fids"))
+
+
+# --------------------------------------------------------------------------- retention
+
+
+class RunPruned(RegistryError):
+    """The run's findings were dropped by the retention rule; its summary remains."""
+
+    status = 410
+    title = "检查结果已按保留期限清理 / Findings pruned"
+
+
+DEFAULT_RETENTION_DAYS = 180
+"""Interpretation: six months, as long as the audit log must keep its rows; ``FUJIAN_RUN_RETENTION_DAYS``
+overrides, ``0`` keeps every run's findings for ever."""
+
+
+def retention(reg: Registry) -> timedelta | None:
+    """How long the findings of a run nothing refers to are kept (None: for ever)."""
+    raw = reg.settings.env.get("FUJIAN_RUN_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS))
+    try:
+        days = int(raw)
+    except ValueError:
+        raise InvalidInput(f"FUJIAN_RUN_RETENTION_DAYS 应为天数 / should be a number of days, not {raw!r}") from None
+    return timedelta(days=days) if days > 0 else None
+
+
+def keep_run(reg: Registry, run_id: int, reason: str) -> None:
+    """Record that ``reason`` (a report, an export, a comparison) refers to the run, so retention never
+    prunes it; refused with :class:`RunPruned` when its findings are already gone."""
+    with reg.engine.begin() as conn:
+        pruned = conn.execute(_KEEP, {"id": run_id, "reason": reason}).first()
+    if pruned is not None and pruned.pruned_at is not None:
+        raise _pruned(run_id, pruned.pruned_at)
+
+
+def _pruned(run_id: int, at: datetime) -> RunPruned:
+    return RunPruned(f"检查运行 {run_id} 的结果已于 {at:%Y-%m-%d} 按保留期限清理,只保留了汇总;请重新运行 / "
+                     f"the findings of run {run_id} were pruned on {at:%Y-%m-%d} (only its summary is kept): "
+                     "run the checks again",
+                     run_id=run_id)
+
+
+_KEEP = text("""
+    UPDATE check_runs SET kept_for = CASE WHEN :reason = ANY(kept_for) OR pruned_at IS NOT NULL THEN kept_for
+                                          ELSE array_append(kept_for, CAST(:reason AS varchar)) END
+    WHERE id = :id RETURNING pruned_at
+""")
+
+
+def prune_runs(reg: Registry, older_than: timedelta | None) -> list[int]:
+    """Drop the findings of finished runs older than ``older_than`` that nothing refers to, keeping
+    each one's counts per check as its summary; returns the pruned runs' ids. One statement, so a
+    run is pruned whole or not at all, and a run being kept at that moment is skipped."""
+    if older_than is None:
+        return []
+    with reg.engine.begin() as conn:
+        return sorted(conn.scalars(_PRUNE, {"age": older_than}))
+
+
+_PRUNE = text("""
+    WITH old AS (
+        SELECT id FROM check_runs
+        WHERE status IN ('done', 'failed') AND pruned_at IS NULL AND cardinality(kept_for) = 0
+          AND finished_at < now() - CAST(:age AS interval)
+        FOR UPDATE SKIP LOCKED),
+    counts AS (
+        SELECT run_id, jsonb_object_agg(check_id, n) AS summary
+        FROM (SELECT run_id, check_id, count(*) AS n FROM findings WHERE run_id IN (SELECT id FROM old)
+              GROUP BY run_id, check_id) AS per_check
+        GROUP BY run_id),
+    gone AS (DELETE FROM findings WHERE run_id IN (SELECT id FROM old))
+    UPDATE check_runs AS r SET pruned_at = now(), summary = coalesce(c.summary, '{}'::jsonb)
+    FROM old LEFT JOIN counts AS c ON c.run_id = old.id
+    WHERE r.id = old.id
+    RETURNING r.id
+""")
 
 
 def load_run(reg: Registry, run_id: int) -> Run:
@@ -285,21 +460,23 @@ def _read_runs(reg: Registry, *where: Any, limit: int | None = None) -> list[Run
     t = CheckRun.__table__
     stmt = select(t).where(*where).order_by(t.c.id.desc()).limit(limit)
     with reg.engine.connect() as conn:
-        return [Run(registry=reg, **row._mapping) for row in conn.execute(stmt)]
+        return [Run(registry=reg, **{("stored_summary" if k == "summary" else k): v for k, v in row._mapping.items()})
+                for row in conn.execute(stmt)]
 
 
 def _prepare(reg: Registry, layers: Iterable[str] | None, checks: Iterable[str] | None, area: str | None,
-             author: str | None, fids: Features | None = None, one_at_a_time: bool = False) -> tuple[int, _Plan]:
-    """Check the request and store the run as ``running``; nothing is stored for a bad request. With
-    ``one_at_a_time``, refused with :class:`Busy` while the author has a run going."""
+             author: str | None, fids: Features | None, status: str) -> tuple[int, _Plan]:
+    """Check the request and store the run with ``status``; nothing is stored for a bad request. A
+    queued run is refused with :class:`Busy` while the author has a run queued or going."""
     layers, checks = list(layers or ()), list(checks or ())
     chosen = select_checks(layers, checks)
     features = _features(fids)
     t = CheckRun.__table__
     with reg.engine.begin() as conn:
-        if one_at_a_time:
+        if status == "queued":
             conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"check run by {author}"))))
-            going = conn.scalar(select(t.c.id).where(t.c.author == (author or reg.user), t.c.status == "running",
+            going = conn.scalar(select(t.c.id).where(t.c.author == (author or reg.user),
+                                                     t.c.status.in_(("queued", "running")),
                                                      t.c.started_at > func.now() - STALE_AFTER).limit(1))
             if going is not None:
                 raise Busy(f"您的检查运行 {going} 尚未结束,请等它完成后再开始新的运行 / your check run {going} "
@@ -311,7 +488,8 @@ def _prepare(reg: Registry, layers: Iterable[str] | None, checks: Iterable[str] 
         params = {"layers": layers, "checks": checks, "area": where.spec if where else None, "fids": features,
                   "area_label": label, "check_ids": [c.id for c in chosen]}
         run_id = conn.execute(insert(t).values(params=params, data_version=data_version(conn),
-                                               author=author or reg.user, checks_total=len(chosen))
+                                               author=author or reg.user, checks_total=len(chosen),
+                                               status=status)
                               .returning(t.c.id)).scalar_one()
     return run_id, _Plan(chosen, where, features)
 
@@ -332,6 +510,8 @@ def _execute(reg: Registry, run_id: int, plan: _Plan, progress: Progress | None 
     try:
         with reg.engine.connect() as conn:
             conn.execution_options(isolation_level="REPEATABLE READ")
+            _record(reg, run_id, worker_pid=conn.scalar(select(func.pg_backend_pid())))
+            conn.rollback()  # the pid query began a transaction; the run's snapshot starts below
             with conn.begin():
                 version = data_version(conn)  # the first statement fixes the snapshot every check reads
                 for done, check in enumerate(plan.checks, 1):
@@ -339,21 +519,15 @@ def _execute(reg: Registry, run_id: int, plan: _Plan, progress: Progress | None 
                     _record(reg, run_id, checks_done=done, finding_count=found)
                     if progress is not None:
                         progress(check, done, total)
-    except Exception as exc:
+    except BaseException as exc:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         _record(reg, run_id, status="failed", error=error, finding_count=0, finished_at=func.now(),
                 duration_s=time.monotonic() - started)
+        if not isinstance(exc, Exception):  # interrupted: the caller decides what becomes of the run
+            raise
         raise RunFailed(f"检查运行 {run_id} 失败 / check run {run_id} failed: {error}", run_id=run_id) from exc
     _record(reg, run_id, status="done", data_version=version, finished_at=func.now(),
             duration_s=time.monotonic() - started)
-
-
-def _execute_logged(reg: Registry, run_id: int, plan: _Plan) -> None:
-    """A background run: its failure is already stored on the run, so it is logged, not raised."""
-    try:
-        _execute(reg, run_id, plan)
-    except Exception:
-        log.exception("check run %s failed", run_id)
 
 
 def _record(reg: Registry, run_id: int, **values: Any) -> None:

@@ -27,6 +27,7 @@ import platform
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -71,6 +72,8 @@ BOUNDARY_TOLERANCE_M = 0.01
 TARGET_IMPORT_RATE = 100_000.0
 TARGET_TILE_RATIO = 1.5
 TARGET_ITEMS_P95_MS = 100.0
+TARGET_DURING_IMPORT_P95_MS = 250.0
+"""Issue 17 §10: readers never wait on an import."""
 TARGET_DUCKDB_RATIO = 2.0
 RECOMMENDED = {"jit": "off", "max_parallel_workers_per_gather": "2", "work_mem": "64MB",
                "maintenance_work_mem": "1GB", "effective_cache_size": "16GB", "random_page_cost": "1.1"}
@@ -821,6 +824,47 @@ def bench_items(base: str, count: int, requests_n: int, seed: int) -> dict[str, 
     return {"requests": requests_n, "limit": 100, "offsets": "uniform over the layer", **percentiles(ms)}
 
 
+def bench_items_during_import(reg: Registry, base: str, data: Dataset, seed: int) -> dict[str, Any]:
+    """Item pages of the residential areas, read back to back while the layer's whole file (1,000,000
+    features at full scale) is imported into it again: the import is a dry run, which writes everything
+    in its transaction (COPY, indexes, rules) and rolls it back, so the later sections see the same data."""
+    name = "residential_areas"
+    rng = np.random.default_rng(seed)
+    outcome: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def run_import() -> None:
+        try:
+            with clock() as t:
+                outcome["report"] = reg.layer(name).import_file(data.files[name], author="bench", dry_run=True)
+            outcome["s"] = t["s"]
+        except Exception as exc:  # re-raised in the reading thread
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    ms: list[float] = []
+    worker = threading.Thread(target=run_import, name="bench-import")
+    with requests.Session() as http:
+        http.get(f"{base}/collections/{name}/items", params={"limit": 100}, timeout=60)  # warm-up
+        worker.start()
+        while not finished.is_set():
+            offset = int(rng.integers(0, max(1, data.counts[name] - 100)))
+            start = time.perf_counter()
+            r = http.get(f"{base}/collections/{name}/items", params={"limit": 100, "offset": offset}, timeout=120)
+            ms.append((time.perf_counter() - start) * 1000)
+            if r.status_code != 200:
+                raise AssertionError(f"items page during the import: {r.status_code} {r.text[:200]}")
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    report = outcome["report"]
+    if not report.ok or report.features != data.counts[name]:
+        raise AssertionError(f"the import during the reads failed: {report.summary()[:300]}")
+    return {"layer": name, "import_features": report.features, "import_s": rounded(outcome["s"]),
+            "reads_over_1s": sum(m > 1000 for m in ms), **percentiles(ms)}
+
+
 def profile_items(url: str, count: int, seed: int, n: int = 40) -> dict[str, Any]:
     """The item page inside the process (Flask test client, no HTTP): its time, and where it goes (cProfile,
     cumulative per request, the project's own functions)."""
@@ -1271,6 +1315,12 @@ def targets(fig: dict[str, Any]) -> list[dict[str, Any]]:
     if items:
         add("item pages p95 (limit 100)", items["p95_ms"], f"< {TARGET_ITEMS_P95_MS:g} ms",
             items["p95_ms"] < TARGET_ITEMS_P95_MS)
+    during = fig.get("items_during_import")
+    if during:
+        add(f"item pages p95 during a {during['import_features']:,}-feature import", during["p95_ms"],
+            f"< {TARGET_DURING_IMPORT_P95_MS:g} ms, no read > 1 s",
+            during["p95_ms"] < TARGET_DURING_IMPORT_P95_MS and during["reads_over_1s"] == 0,
+            f"{during['n']} reads over {during['import_s']} s; max {during['max_ms']} ms")
     return rows
 
 
@@ -1391,10 +1441,11 @@ def analyze(reg: Registry) -> None:
 
 
 def bench_http(reg: Registry, url: str, tiles: list[tuple[int, int, int]], count: int,
-               args: argparse.Namespace) -> dict[str, Any]:
+               args: argparse.Namespace, data: Dataset) -> dict[str, Any]:
     with server(url, DATA_DIR / f"server_{make_url(url).database}.log") as base:  # one per bench database
         return {"items": bench_items(base, count, args.requests, args.seed), "tiles": bench_tiles(reg, base, tiles),
-                "map_page": bench_map_pages(reg, base)}
+                "map_page": bench_map_pages(reg, base),
+                "items_during_import": bench_items_during_import(reg, base, data, args.seed)}
 
 
 def table_sizes(reg: Registry) -> dict[str, Any]:
@@ -1486,7 +1537,7 @@ def main() -> None:
         tiles = pick_tiles(frames["outfalls"], args.seed, args.tiles_per_zoom)
         RESULTS.mkdir(parents=True, exist_ok=True)
         log("HTTP: item pages and tiles")
-        fig.update(resilient(reg, "http", bench_http, reg, url, tiles, len(frames["outfalls"]), args))
+        fig.update(resilient(reg, "http", bench_http, reg, url, tiles, len(frames["outfalls"]), args, data))
         fig["items_profile"] = resilient(reg, "items profile", profile_items, url, len(frames["outfalls"]), args.seed)
         if not args.no_settings:
             fig["settings"] = resilient(reg, "settings", bench_settings, reg, fig["protected"]["banned"],

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,8 +23,10 @@ class CheckRun(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     duration_s: Mapped[float | None] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="running")
-    """running, done or failed."""
+    __table_args__ = (Index("ix_check_runs_queued", "id", postgresql_where=text("status = 'queued'")),)
+
+    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="queued")
+    """queued (waiting for a worker), running, done or failed."""
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
     data_version: Mapped[int] = mapped_column(BigInteger, nullable=False)
     author: Mapped[str] = mapped_column(String(120), nullable=False)
@@ -32,6 +34,13 @@ class CheckRun(Base):
     checks_done: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     finding_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
+    worker_pid: Mapped[int | None] = mapped_column(Integer)
+    """The database backend of the connection doing the run: gone from pg_stat_activity, the run died."""
+    kept_for: Mapped[list[str]] = mapped_column(ARRAY(String(80)), nullable=False, server_default="{}")
+    """What refers to the run (report, export, comparison with run N): such a run is never pruned."""
+    summary: Mapped[dict[str, int] | None] = mapped_column(JSONB)
+    """Findings per check, kept when retention dropped the findings themselves."""
+    pruned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Finding(Base):

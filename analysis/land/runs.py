@@ -18,7 +18,7 @@ import geopandas as gpd
 from sqlalchemy import select, text
 
 from analysis.engine import parse_area, select_checks
-from analysis.runs import Progress, Run, load_run, run_checks, start_run_async
+from analysis.runs import Progress, Run, load_run, queue_run, run_checks
 from layers import LAYERS
 from layers.base import Feature
 from layers.codes import column_within, fujian_admin_code
@@ -87,7 +87,7 @@ def start_land_checks(reg: Registry, *, approval: int | None = None, county: str
                       author: str | None = None) -> int:
     """:func:`run_land_checks` as a background job; returns the run id to poll."""
     scope = land_scope(reg, approval=approval, county=county)
-    return start_run_async(reg, layers=LAND_LAYERS, fids=scope.fids(), author=author)
+    return queue_run(reg, layers=LAND_LAYERS, fids=scope.fids(), author=author)
 
 
 def latest_land_run(reg: Registry, scope: LandScope | None = None) -> Run | None:

@@ -167,6 +167,28 @@ def serve(host: str, port: int, threads: int) -> None:
                    max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
 
 
+@main.command("worker", help="执行排队的检查运行(make run 与网页服务一同启动) / do queued check runs "
+                             "(make run starts it beside the web server)")
+@click.option("--once", is_flag=True, help="队列清空即退出 / stop when the queue is empty")
+@click.option("--poll", default=1.0, type=float, help="空闲时查看队列的间隔(秒) / seconds between looks when idle")
+def worker(once: bool, poll: float) -> None:
+    import signal
+
+    from analysis.runs import work
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # a run in progress is rolled back and queued again
+
+    signal.signal(signal.SIGTERM, interrupt)
+    click.echo("检查运行工作进程已启动 / check-run worker started")
+    try:
+        done = work(registry(), once=once, poll_s=poll)
+    except KeyboardInterrupt:
+        click.echo("工作进程已停止,进行中的运行已重新排队 / worker stopped; a run in progress is queued again")
+        return
+    click.echo(f"完成 {done} 次运行 / did {done} run(s)")
+
+
 @main.group(help="账户与令牌 / accounts and API tokens")
 def accounts() -> None:
     pass

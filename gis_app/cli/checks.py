@@ -63,6 +63,20 @@ def check_runs(limit: int) -> None:
                    f"{run.finding_count:>6} 个问题  {run.area_label}")
 
 
+@check.command("prune", help="按保留期限清理旧运行的问题(保留汇总;被报告、导出、比较引用的运行不清理) / drop the "
+                              "findings of old runs nothing refers to, keeping their summary")
+@click.option("--days", type=int, help="保留天数(默认 FUJIAN_RUN_RETENTION_DAYS 或 180) / keep this many days")
+def check_prune(days: int | None) -> None:
+    from datetime import timedelta
+
+    from analysis.runs import prune_runs, retention
+
+    reg = registry()
+    pruned = prune_runs(reg, timedelta(days=days) if days else retention(reg))
+    click.echo(f"已清理 {len(pruned)} 次运行的问题 / pruned the findings of {len(pruned)} run(s)"
+               + (f": {', '.join(map(str, pruned))}" if pruned else ""))
+
+
 @check.command("show", help="显示一次运行及其问题 / show a run and its findings")
 @click.argument("run_id", type=int)
 @click.option("--limit", default=50, type=int, help="最多列出的问题数 / findings to list")

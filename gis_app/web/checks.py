@@ -16,7 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
 
-from analysis import Run, all_checks, list_runs, load_run, start_run_async
+from analysis import Run, all_checks, list_runs, load_run, queue_run
+from analysis.runs import keep_run
 from gis_app.api.jsonify import feature_collection
 from gis_app.api.openapi import GEOJSON_OBJECT, JSON_OBJECT, errors
 from gis_app.auth import require_runner
@@ -46,7 +47,7 @@ def start_run() -> tuple[Response, int, dict[str, str]]:
     layers, check_ids, area = _run_request(json_body())
     account = require_runner()
     reg = registry()
-    run_id = start_run_async(reg, layers=layers, checks=check_ids, area=area, author=account.label)
+    run_id = queue_run(reg, layers=layers, checks=check_ids, area=area, author=account.label)
     location = url_for(".run", run_id=run_id)
     return jsonify(_status(load_run(reg, run_id))), 202, {"Location": location}
 
@@ -72,11 +73,12 @@ def findings(run_id: int) -> Response:
     """GeoJSON (RFC 7946, lon/lat) by default; ``?f=csv`` or ``?f=gpkg`` as a download."""
     found = load_run(registry(), run_id)
     fmt = request.args.get("f", "geojson")
+    if fmt != "geojson" and fmt not in DOWNLOADS:
+        raise InvalidInput(f"不支持的格式 {fmt} / unknown format {fmt}; use geojson, csv or gpkg")
     if fmt == "geojson":
+        keep_run(registry(), run_id, "export")
         return Response(json.dumps(feature_collection(found.findings()), ensure_ascii=False),
                         mimetype="application/geo+json")
-    if fmt not in DOWNLOADS:
-        raise InvalidInput(f"不支持的格式 {fmt} / unknown format {fmt}; use geojson, csv or gpkg")
     name = f"run-{run_id}-findings.{fmt}"
     with tempfile.TemporaryDirectory() as tmp:
         data = found.export(Path(tmp) / name).read_bytes()
@@ -134,7 +136,6 @@ def _status(found: Run) -> dict[str, Any]:
                      "report": url_for(".report", run_id=found.id),
                      "report_pdf": url_for(".report_pdf", run_id=found.id)}
     return body
-
 
 
 REPORT_FORMAT = "v2"

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
+from datetime import timedelta
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
-from analysis import RunFailed, all_checks, list_runs, load_run, run_checks, select_checks, start_run_async
+from analysis import (
+    RunFailed,
+    RunPruned,
+    all_checks,
+    list_runs,
+    load_run,
+    prune_runs,
+    queue_run,
+    run_checks,
+    select_checks,
+    work,
+)
 from analysis.engine import Check
+from analysis.reports import report_document
+from analysis.runs import reap
 from layers.system import Finding
-from registry.errors import InvalidInput, NotFound
+from registry.errors import Busy, InvalidInput, NotFound
 from tests.stories.checks import STORY_CHECKS
 
 OUTFALL_CHECK = "outfall.in_protected_zone"
@@ -116,16 +135,92 @@ def test_a_run_without_findings_exports_empty_files(reg, tmp_path):
     assert json.loads(run.export(tmp_path / "empty.geojson").read_text(encoding="utf-8"))["features"] == []
 
 
-def test_an_asynchronous_run_is_a_job_whose_status_is_the_stored_run(reg, check_story):
-    run_id = start_run_async(reg, checks=[OUTFALL_CHECK], author="web")
-    deadline = time.monotonic() + 30
+def test_a_queued_run_waits_for_a_worker_which_does_it_and_records_its_connection(reg, check_story):
+    run_id = queue_run(reg, checks=[OUTFALL_CHECK], author="web")
+    assert load_run(reg, run_id).status == "queued"
+    with pytest.raises(Busy):  # one run queued or going per author
+        queue_run(reg, checks=[OUTFALL_CHECK], author="web")
+    with pytest.raises(InvalidInput):  # refused at once, no job queued
+        queue_run(reg, checks=["nope"], author="other")
+
+    assert work(reg, once=True) == 1
     run = load_run(reg, run_id)
-    while run.status == "running" and time.monotonic() < deadline:
-        time.sleep(0.05)
-        run = run.refresh()
-    assert run.status == "done"
+    assert run.status == "done" and run.worker_pid is not None
     status = run.as_dict()
     assert status["progress"] == {"checks_done": 1, "checks_total": 1}
     assert status["finding_count"] == 1
-    with pytest.raises(InvalidInput):  # refused at once, no job started
-        start_run_async(reg, checks=["nope"])
+    assert work(reg, once=True) == 0, "the queue is empty"
+    queue_run(reg, checks=[OUTFALL_CHECK], author="web")  # the author may run again
+
+
+def _worker_blocked_on_outfalls(reg, db_url):
+    """A ``fujian-gis worker`` process doing a queued run that waits on a lock the test holds on the
+    outfalls table; returns the process, the run id and the connection holding the lock."""
+    run_id = queue_run(reg, checks=[OUTFALL_CHECK], author="web")
+    lock = reg.engine.connect()
+    lock.execute(text("LOCK TABLE outfalls IN ACCESS EXCLUSIVE MODE"))
+    worker = subprocess.Popen([str(Path(sys.executable).with_name("fujian-gis")), "worker", "--once"],
+                              env={**os.environ, "DATABASE_URL": db_url}, stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    with reg.engine.connect() as conn:
+        while not conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted "
+                                    "AND relation = 'outfalls'::regclass")).scalar():
+            conn.rollback()
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker never reached the lock"
+            time.sleep(0.1)
+    run = load_run(reg, run_id)
+    assert run.status == "running" and run.worker_pid is not None
+    return worker, run_id, lock
+
+
+def test_a_killed_workers_run_is_marked_failed_and_keeps_nothing(reg, db_url, check_story):
+    worker, run_id, lock = _worker_blocked_on_outfalls(reg, db_url)
+    assert reap(reg) == [], "a run whose worker is alive is not reaped"
+    worker.kill()
+    worker.wait(10)
+    lock.rollback()  # the dead worker's backend goes on, finds its client gone and rolls back
+    lock.close()
+    deadline = time.monotonic() + 30
+    while run_id not in reap(reg):
+        assert time.monotonic() < deadline, "the killed worker's run was never reaped"
+        time.sleep(0.2)
+    run = load_run(reg, run_id)
+    assert run.status == "failed" and "stopped" in run.error and run.finding_count == 0
+    with reg.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Finding).where(Finding.run_id == run_id)) == 0
+
+
+def test_a_worker_stopped_by_sigterm_puts_its_run_back_in_the_queue(reg, db_url, check_story):
+    worker, run_id, lock = _worker_blocked_on_outfalls(reg, db_url)
+    worker.send_signal(signal.SIGTERM)
+    out, _ = worker.communicate(timeout=30)
+    assert "queued again" in out
+    lock.rollback()
+    lock.close()
+    assert load_run(reg, run_id).status == "queued"
+    assert work(reg, once=True) == 1 and load_run(reg, run_id).status == "done"
+
+
+def test_retention_prunes_old_runs_nothing_refers_to_and_keeps_their_summary(reg, check_story, tmp_path):
+    exported, reported, compared, plain = (run_checks(reg, checks=[OUTFALL_CHECK]) for _ in range(4))
+    exported.export(tmp_path / "f.csv")
+    report_document(reported)
+    compared.compare(exported)
+    with reg.engine.begin() as conn:
+        conn.execute(text("UPDATE check_runs SET finished_at = now() - interval '200 days'"))
+    assert load_run(reg, compared.id).kept_for == [f"comparison with run {exported.id}"]
+    assert sorted(load_run(reg, exported.id).kept_for) == [f"comparison with run {compared.id}", "export"]
+
+    assert prune_runs(reg, timedelta(days=365)) == []
+    assert prune_runs(reg, timedelta(days=180)) == [plain.id]
+    assert prune_runs(reg, timedelta(days=180)) == [], "pruned once"
+    gone = load_run(reg, plain.id)
+    assert gone.pruned_at is not None
+    assert gone.summary().set_index("check_id")["count"].to_dict() == {OUTFALL_CHECK: plain.finding_count}
+    with pytest.raises(RunPruned, match=f"run {plain.id} were pruned"):
+        gone.findings()
+    with pytest.raises(RunPruned):
+        gone.export(tmp_path / "gone.csv")
+    for kept in (exported, reported, compared):
+        assert len(load_run(reg, kept.id).findings()) == kept.finding_count >= 1
+
