@@ -214,3 +214,8 @@ def test_enterprise_identifiers_are_shown_only_to_editors(client, reg, token):
 def test_huge_ids_are_not_found(client, url):
     response = client.get(url)
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_the_browsers_favicon_request_is_answered_without_an_error(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 204 and "max-age" in response.headers["Cache-Control"]
