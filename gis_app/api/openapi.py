@@ -24,7 +24,8 @@ HTML = {"text/html": {"schema": {"type": "string"}}}
 def errors(*codes: int) -> dict[str, Any]:
     text = {400: "请求无效 / bad request", 401: "需要令牌 / token required", 404: "未找到 / not found",
             403: "无权操作 / forbidden", 405: "方法不允许 / method not allowed",
-            409: "冲突或尚未完成 / conflict or not finished", 412: "版本已过期 / stale version",
+            409: "冲突或尚未完成 / conflict or not finished", 410: "结果已按保留期限清理 / findings pruned",
+            412: "版本已过期 / stale version",
             413: "上传过大 / too large", 422: "数据不符合规则 / invalid data",
             428: "缺少 If-Match / If-Match required", 429: "请稍后再试 / try again later (Retry-After)",
             500: "服务器错误 / server error",

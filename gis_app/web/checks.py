@@ -196,15 +196,15 @@ def openapi_paths() -> dict[str, Any]:
                 "200": {"description": "发现的问题 / findings", "content": {
                     **GEOJSON_OBJECT, "text/csv": {"schema": {"type": "string"}},
                     "application/geopackage+sqlite3": {"schema": {"type": "string", "format": "binary"}}}},
-                **errors(400, 404, 409)}}},
+                **errors(400, 404, 409, 410, 422)}}},
         "/runs/{run_id}/compare/{other_id}": {"get": {
             "tags": tag, "operationId": "compare_runs", "parameters": [run_id, other], "responses": {
-                "200": {"description": "比较 / comparison", "content": JSON_OBJECT}, **errors(404, 409)}}},
+                "200": {"description": "比较 / comparison", "content": JSON_OBJECT}, **errors(404, 409, 410)}}},
         "/runs/{run_id}/report": {"get": {"tags": tag, "operationId": "run_report", "parameters": [run_id],
                                           "responses": {"200": {"description": "报告 / report", "content": {
-                                              "text/html": {"schema": {"type": "string"}}}}, **errors(404, 409)}}},
+                                              "text/html": {"schema": {"type": "string"}}}}, **errors(404, 409, 410)}}},
         "/runs/{run_id}/report.pdf": {"get": {
             "tags": tag, "operationId": "run_report_pdf", "parameters": [run_id], "responses": {
                 "200": {"description": "PDF报告 / PDF report", "content": {
-                    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, **errors(404, 409)}}},
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, **errors(404, 409, 410)}}},
     }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
+from analysis import prune_runs
 from layers.system import CheckRun
 from registry import Registry
 from tests.helpers import wait_done
@@ -142,3 +145,18 @@ def test_unknown_and_unfinished_runs(client, reg):
     response = client.get(f"/runs/{run_id}/report")
     assert response.status_code == 409
     assert response.mimetype == "application/problem+json"
+
+
+def test_a_pruned_runs_findings_answer_410_and_its_summary_stays(client, reg, gulei):
+    status = wait_done(client, start(client, {"checks": [OUTFALL_CHECK]}))
+    with reg.engine.begin() as conn:
+        conn.execute(text("UPDATE check_runs SET finished_at = now() - interval '1 year'"))
+    assert prune_runs(reg, timedelta(days=180)) == [status["id"]]
+
+    gone = client.get(f"/runs/{status['id']}/findings?f=csv")
+    assert gone.status_code == 410 and gone.mimetype == "application/problem+json"
+    assert "pruned" in gone.get_json()["detail"]
+    after = client.get(f"/runs/{status['id']}").get_json()
+    assert after["pruned_at"] is not None
+    assert [(s["check_id"], s["count"]) for s in after["summary"]] == [(OUTFALL_CHECK, status["finding_count"])]
+    assert status["finding_count"] >= 1
