@@ -73,10 +73,12 @@ class ReportDocument:
     summary: pd.DataFrame
 
 
-def report_document(run: Run) -> ReportDocument:
-    """The run's report data; the run must be done, and is kept from then on (retention never prunes it)."""
+def report_document(run: Run, *, keep: bool = True) -> ReportDocument:
+    """The run's report data; the run must be done, and is kept from then on (retention never prunes it)
+    unless ``keep`` is false (a report built ahead by the worker keeps its run once someone reads it)."""
     run.require_done()
-    keep_run(run.registry, run.id, "report")
+    if keep:
+        keep_run(run.registry, run.id, "report")
     findings = run.findings()
     return ReportDocument(run=run, findings=findings, divisions=finding_divisions(run, findings),
                           summary=run.summary())

@@ -28,14 +28,14 @@ from analysis.engine import SEVERITIES, Area, Check, all_checks, parse_area, sel
 from layers import LAYERS
 from layers.base import SRID
 from layers.system import CheckRun, Finding
-from registry import Registry
+from registry import Registry, jobs
 from registry.errors import Busy, InvalidInput, NotFound, RegistryError
 from registry.files import write_features
 from registry.repository import data_version
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(hours=2)
+STALE_AFTER = jobs.STALE_AFTER
 """A run queued or claimed this long ago without progress no longer blocks its author (no worker runs)."""
 PRUNE_EVERY_S = 3600
 RETRY_AFTER_S = 10
@@ -285,24 +285,31 @@ def queue_run(reg: Registry, *, layers: Iterable[str] | None = None, checks: Ite
     return _prepare(reg, layers, checks, area, author, fids, status="queued")[0]
 
 
-def work(reg: Registry, *, once: bool = False, poll_s: float = 1.0, stop: threading.Event | None = None) -> int:
-    """The worker: do queued runs oldest first, one at a time, until ``stop`` is set (or, with
-    ``once``, until the queue is empty); returns how many runs it did.
+def work(reg: Registry, *, once: bool = False, poll_s: float = 1.0, stop: threading.Event | None = None,
+         after_run: Callable[[Run], None] | None = None) -> int:
+    """The worker: do queued check runs and other jobs (:mod:`registry.jobs`: big imports) oldest first,
+    one at a time, until ``stop`` is set (or, with ``once``, until both queues are empty); returns how many
+    it did. ``after_run`` is given each run that finished (the web app builds its report there, so no
+    reader waits for it).
 
-    Several workers may share the queue (a run is claimed with ``FOR UPDATE SKIP LOCKED``). Between
-    runs the worker marks failed the runs of workers that died (:func:`reap`) and applies the
-    retention rule (:func:`prune_runs`). Stopped by a signal mid-run, it puts the run back in the
-    queue: the run's transaction is rolled back, so nothing of it stays.
+    Several workers may share the queues (rows are claimed with ``FOR UPDATE SKIP LOCKED``). Between
+    jobs the worker fails the jobs of workers that died (:func:`reap`) and applies the retention rule
+    (:func:`prune_runs`). Stopped by a signal mid-job, it puts the job back in its queue: the job's
+    transaction is rolled back, so nothing of it stays.
     """
     stop = stop or threading.Event()
     done, pruned_at = 0, 0.0
     while not stop.is_set():
         reap(reg)
+        jobs.reap_jobs(reg)
         if time.monotonic() - pruned_at > PRUNE_EVERY_S:
             prune_runs(reg, retention(reg))
             pruned_at = time.monotonic()
         claimed = _claim(reg)
         if claimed is None:
+            if jobs.do_next_job(reg) is not None:
+                done += 1
+                continue
             if once:
                 break
             stop.wait(poll_s)
@@ -316,6 +323,12 @@ def work(reg: Registry, *, once: bool = False, poll_s: float = 1.0, stop: thread
             _record(reg, run_id, status="queued", checks_done=0, finding_count=0, error=None, finished_at=None,
                     duration_s=None, worker_pid=None)
             raise
+        else:
+            if after_run is not None:
+                try:
+                    after_run(load_run(reg, run_id))
+                except Exception:  # the report is built again on its first request
+                    log.exception("after check run %s", run_id)
         done += 1
     return done
 
@@ -325,16 +338,8 @@ def reap(reg: Registry) -> list[int]:
     database rolled their transaction back, so they have no findings), and runs claimed but never
     begun within :data:`STALE_AFTER`; returns their ids."""
     with reg.engine.begin() as conn:
-        return list(conn.scalars(_REAP, {"stale": STALE_AFTER, "error": WORKER_GONE}))
+        return jobs.reap(conn, CheckRun.__table__, WORKER_GONE, func.now() - STALE_AFTER, finding_count=0)
 
-
-_REAP = text("""
-    UPDATE check_runs SET status = 'failed', error = :error, finding_count = 0, finished_at = now()
-    WHERE status = 'running'
-      AND CASE WHEN worker_pid IS NULL THEN started_at < now() - CAST(:stale AS interval)
-               ELSE worker_pid NOT IN (SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL) END
-    RETURNING id
-""")
 
 WORKER_GONE = ("执行该运行的进程已停止,运行未完成、无结果;请重新运行 / the process doing this run stopped: the run "
                "did not finish and has no findings; run it again")
@@ -344,11 +349,9 @@ def _claim(reg: Registry) -> tuple[int, _Plan] | None:
     """Take the oldest queued run that no other worker holds and mark it running."""
     t = CheckRun.__table__
     with reg.engine.begin() as conn:
-        row = conn.execute(select(t.c.id, t.c.params).where(t.c.status == "queued").order_by(t.c.id).limit(1)
-                           .with_for_update(skip_locked=True)).first()
+        row = jobs.claim(conn, t)
         if row is None:
             return None
-        conn.execute(update(t).where(t.c.id == row.id).values(status="running", started_at=func.now()))
         try:
             return row.id, _plan_of(conn, row.params)
         except RegistryError as exc:  # e.g. its division was retired while it waited

@@ -6,7 +6,7 @@ Into a dedicated database (``<DATABASE_URL database>_bench``, dropped and re-cre
 imports the synthetic data of ``bench/generate.py`` through the registry, then times, on the same data:
 bulk import (vs ``GeoDataFrame.to_postgis``), the protected-zone check (vs geopandas ``sjoin`` and DuckDB
 spatial), the 700 m coverage of residents (vs ``sjoin_nearest`` and DuckDB), parcel overlap detection
-(vs geopandas), OGC API item pages and vector tiles over waitress (vs the raw ``ST_AsMVT`` query).
+(vs geopandas), OGC API item pages and vector tiles over gunicorn (vs the raw ``ST_AsMVT`` query).
 Answers are compared before times are: engines that disagree are reported, not ranked. Every figure is
 printed as a table and written to ``bench/results/<timestamp>.json`` and ``bench/results/latest.json``
 with the machine, the versions, the scale and the issue's targets marked pass or miss.
@@ -251,7 +251,7 @@ def machine(reg: Registry) -> dict[str, Any]:
                 "max_wal_size", "synchronous_commit"]}).all())
     packages = {}
     for name in ("numpy", "pandas", "shapely", "geopandas", "pyogrio", "pyproj", "SQLAlchemy", "GeoAlchemy2",
-                 "psycopg", "Flask", "waitress", "duckdb", "duckdb-ext-spatial", "requests"):
+                 "psycopg", "Flask", "gunicorn", "duckdb", "duckdb-ext-spatial", "requests"):
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             packages[name] = importlib.metadata.version(name)
     git = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
@@ -775,18 +775,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-SERVER = ("import sys; from waitress import serve; from gis_app import create_app; "
-          "serve(create_app({'DATABASE_URL': sys.argv[1]}), host='127.0.0.1', port=int(sys.argv[2]), threads=4)")
+SERVER = ("import sys; from gis_app.server import run_server; "
+          "run_server(host='127.0.0.1', port=int(sys.argv[1]), workers=2, threads=4)")
 
 
 @contextlib.contextmanager
 def server(url: str, log_path: Path) -> Iterator[str]:
-    """The Flask app under waitress on 127.0.0.1, in its own process (so the client does not share its GIL)."""
+    """The Flask app on 127.0.0.1 under the production server (gunicorn, :mod:`gis_app.server`), in its own
+    processes (so the client does not share their GIL)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as sink:
-        proc = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port)], stdout=sink, stderr=subprocess.STDOUT,
-                                cwd=str(ROOT))
+        proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], stdout=sink, stderr=subprocess.STDOUT,
+                                cwd=str(ROOT), env={**os.environ, "DATABASE_URL": url})
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -825,12 +826,15 @@ def bench_items(base: str, count: int, requests_n: int, seed: int) -> dict[str, 
 
 
 def bench_items_during_import(reg: Registry, base: str, data: Dataset, seed: int) -> dict[str, Any]:
-    """Item pages of the residential areas at random offsets, read back to back while the layer's whole
-    file (1,000,000 features at full scale) is imported into it again, and the same reads without the
-    import beside them: the import is a dry run, which writes everything in its transaction (COPY,
-    indexes, rules) and rolls it back, so the later sections see the same data."""
+    """Item pages of the residential areas, read back to back while the layer's whole file (1,000,000
+    features at full scale) is imported into it again, and the same reads without the import beside them.
+    Each read is a page by key (``after``, as the API's next links give it) from a random fid over the
+    whole layer. The import is a dry run, which writes everything in its transaction (COPY, indexes,
+    rules) and rolls it back, so the later sections see the same data."""
     name = "residential_areas"
     rng = np.random.default_rng(seed)
+    with reg.engine.connect() as conn:
+        low, high = conn.execute(text(f"SELECT min(fid), max(fid) FROM {name} WHERE valid_to IS NULL")).one()
     outcome: dict[str, Any] = {}
     finished = threading.Event()
 
@@ -845,9 +849,9 @@ def bench_items_during_import(reg: Registry, base: str, data: Dataset, seed: int
             finished.set()
 
     def read(http: requests.Session) -> float:
-        offset = int(rng.integers(0, max(1, data.counts[name] - 100)))
+        after = int(rng.integers(low - 1, max(low, high - 100)))
         start = time.perf_counter()
-        r = http.get(f"{base}/collections/{name}/items", params={"limit": 100, "offset": offset}, timeout=120)
+        r = http.get(f"{base}/collections/{name}/items", params={"limit": 100, "after": after}, timeout=120)
         if r.status_code != 200:
             raise AssertionError(f"items page of {name}: {r.status_code} {r.text[:200]}")
         return (time.perf_counter() - start) * 1000
@@ -867,7 +871,8 @@ def bench_items_during_import(reg: Registry, base: str, data: Dataset, seed: int
     report = outcome["report"]
     if not report.ok or report.features != data.counts[name]:
         raise AssertionError(f"the import during the reads failed: {report.summary()[:300]}")
-    return {"layer": name, "import_features": report.features, "import_s": rounded(outcome["s"]),
+    return {"layer": name, "pages": "by key from random fids", "import_features": report.features,
+            "import_s": rounded(outcome["s"]),
             "reads_over_1s": sum(m > 1000 for m in ms), **percentiles(ms), "without_import": percentiles(alone)}
 
 

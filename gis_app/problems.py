@@ -7,9 +7,9 @@ import logging
 from typing import Any
 
 import psycopg
-from flask import Flask, Response, json, render_template, request
+from flask import Flask, Response, current_app, json, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from registry.errors import RegistryError
 
@@ -49,6 +49,13 @@ def init_app(app: Flask) -> None:
         if report is not None:
             extra["report"] = report.as_dict()
         return problem(exc.status, exc.title, exc.detail, **extra)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(exc: RequestEntityTooLarge) -> Response:
+        limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024
+        return problem(413, "上传过大 / Upload too large",
+                       f"请求体超过上限 {limit_mb:g} MB,未读取 / the request body is over the limit of {limit_mb:g} MB "
+                       "and was not read (FUJIAN_MAX_UPLOAD_MB)", limit_mb=limit_mb)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

@@ -29,6 +29,7 @@ def app_config(env: Mapping[str, str] = os.environ) -> dict[str, Any]:
         "TIANDITU_KEY": env.get("FUJIAN_TIANDITU_KEY", ""),
         "MAX_CONTENT_LENGTH": Limits.from_env(env).max_upload_bytes,
         "TILE_THRESHOLD": int(env.get("FUJIAN_TILE_THRESHOLD", "5000")),
+        "IMPORT_QUEUE_MB": float(env.get("FUJIAN_IMPORT_QUEUE_MB", "20")),
         "MAP_EMBED_BYTES": int(float(env.get("FUJIAN_MAP_EMBED_MB", "2")) * 2**20),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

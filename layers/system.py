@@ -1,5 +1,5 @@
-"""Tables that are not layers: stored check runs and their findings (written by analysis/), accounts,
-sign-in sessions and attempts, and the audit log."""
+"""Tables that are not layers: stored check runs and their findings (written by analysis/), the queue of
+other long jobs (imports), accounts, sign-in sessions and attempts, and the audit log."""
 
 from __future__ import annotations
 
@@ -41,6 +41,31 @@ class CheckRun(Base):
     summary: Mapped[dict[str, int] | None] = mapped_column(JSONB)
     """Findings per check, kept when retention dropped the findings themselves."""
     pruned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Job(Base):
+    """A long job other than a check run (a big import), queued by the web server and done by the worker;
+    the row is the job's status, progress and outcome, and outlives the web server that queued it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_queued", "id", postgresql_where=text("status = 'queued'")),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    """What the job does: ``import``."""
+    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="queued")
+    """queued, running, done or failed (a refused import is done: its result says why)."""
+    author: Mapped[str] = mapped_column(String(120), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    total: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    error: Mapped[str | None] = mapped_column(Text)
+    worker_pid: Mapped[int | None] = mapped_column(Integer)
+    """The database backend of a connection the worker holds open for the job: gone, the worker died."""
 
 
 class Finding(Base):

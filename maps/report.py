@@ -29,8 +29,9 @@ REPORT_ASSET_DIR = "vendor"
 
 def write_report(run: Run, out_dir: str | Path, *, base: BaseMap | None = None,
                  asset_url: str = DEFAULT_ASSET_URL, node_modules: str | Path | None = None,
-                 links: Mapping[str, str] | None = None) -> ReportFiles:
-    """The run's report (:func:`analysis.reports.build_report`) with the interactive map in its HTML.
+                 links: Mapping[str, str] | None = None, keep: bool = True) -> ReportFiles:
+    """The run's report (:func:`analysis.reports.build_report`) with the interactive map in its HTML;
+    ``keep`` as :func:`analysis.reports.report_document`'s.
 
     With ``node_modules``, the map's assets are copied beside the report, which then works from its
     folder alone; otherwise the map loads them from ``asset_url`` (the app serves them there).
@@ -38,7 +39,7 @@ def write_report(run: Run, out_dir: str | Path, *, base: BaseMap | None = None,
     if node_modules is not None:
         copy_map_assets(node_modules, out_dir)
         asset_url = REPORT_ASSET_DIR
-    doc = report_document(run)
+    doc = report_document(run, keep=keep)
     page = findings_map_page(doc.findings, doc.divisions, base=base, asset_url=asset_url)
     (Path(out_dir) / SCRIPT_HASHES).write_text("\n".join(page.script_hashes), encoding="ascii")
     return build_report(doc, out_dir, map_html=page.html, links=links)

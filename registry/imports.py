@@ -26,7 +26,8 @@ from registry.geometry import normalise_geometries
 from registry.repository import SYSTEM_COLUMNS, Store, format_issues, new_changeset
 from registry.validation import Issue, check_frame
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, int], None]
+"""Told (features written so far, features in the file) as the import writes."""
 ANALYZE_ROWS = 50_000
 """After an import of this many features the layer's planner statistics are refreshed at once (autovacuum
 would get there later, and plans made meanwhile would assume an empty table)."""

@@ -86,6 +86,10 @@ class Query:
     as_of: datetime | None = None
     limit: int | None = None
     offset: int = 0
+    after: int | None = None
+    """Keyset paging: only features whose fid is greater (the next page after the one ending at ``after``)."""
+    before: int | None = None
+    """Keyset paging backwards: the ``limit`` features just before this fid."""
     fids: tuple[int, ...] | None = None
     clauses: tuple[Any, ...] = ()
     """Further SQL conditions on the layer's table (an area, say), so no caller lists ids it selected."""
@@ -160,17 +164,24 @@ class Store:
             clauses += [t.c[k].is_(None) if v is None else t.c[k] == v for k, v in clean.items()]
         if query.fids is not None:
             clauses.append(any_of(t.c.fid, query.fids))
+        if query.after is not None:
+            clauses.append(t.c.fid > query.after)
+        if query.before is not None:
+            clauses.append(t.c.fid < query.before)
         return [*clauses, *query.clauses]
 
     def select(self, query: Query = Query()) -> Any:
-        """The rows of ``query`` in fid order. A page past the first is a deferred join: the page's fids
-        are found first (for the current layer by an index-only scan of the current-fid index), so the
-        rows ``OFFSET`` skips are never read or converted, then only that page's rows are fetched."""
+        """The rows of ``query`` in fid order. Keyset pages (``after``, ``before``) start in the fid index,
+        so any page costs what the first does. An ``OFFSET`` page is a deferred join: the page's fids are
+        found first (for the current layer by an index-only scan of the current-fid index), so the rows
+        ``OFFSET`` skips are never read or converted, then only that page's rows are fetched; it still
+        walks the skipped index entries, which is why the API's links page by key."""
         t = self.table
-        if not query.offset:
+        if not query.offset and query.before is None:
             stmt = select(*self._columns()).where(*self._where(query)).order_by(t.c.fid)
             return stmt if query.limit is None else stmt.limit(query.limit)
-        page = select(t.c.fid).where(*self._where(query)).order_by(t.c.fid).offset(query.offset)
+        order = t.c.fid.desc() if query.before is not None else t.c.fid
+        page = select(t.c.fid).where(*self._where(query)).order_by(order).offset(query.offset or None)
         if query.limit is not None:
             page = page.limit(query.limit)
         return (select(*self._columns()).where(visible_at(t, query.as_of), t.c.fid.in_(page.scalar_subquery()))
@@ -192,7 +203,8 @@ class Store:
 
     def _kept(self, query: Query, *aggregates: Any) -> tuple[Any, ...]:
         where = self._where(query)
-        filters = repr((query.bbox, sorted((query.where or {}).items()), query.as_of, query.fids,
+        filters = repr((query.bbox, sorted((query.where or {}).items()), query.as_of, query.fids, query.after,
+                        query.before,
                         [str(a) for a in aggregates], [_sql_key(c) for c in query.clauses]))
         key = (self.engine.url, self.table.name, filters)
         version = version_query(self.meta.name).scalar_subquery()
@@ -509,9 +521,10 @@ class Store:
     # ------------------------------------------------------------------ bulk
 
     def bulk_insert(self, conn: Connection, columns: Mapping[str, NDArray[np.object_]], geometries: NDArray[np.object_],
-                    changeset_id: int, progress: Callable[[int], None] | None = None, chunk: int = 50_000,
+                    changeset_id: int, progress: Callable[[int, int], None] | None = None, chunk: int = 50_000,
                     fids: NDArray[np.int64] | None = None) -> int:
         """Insert many new features with a binary COPY inside the caller's transaction; returns the count.
+        ``progress`` is told (rows written so far, rows in all) after each chunk.
 
         ``fids`` gives the features their ids instead of the layer's sequence (a dry run's trial insert,
         rolled back, gives -1, -2, … so that it does not use up real ids).
@@ -547,7 +560,7 @@ class Store:
                     for row in zip(*parts, strict=True):
                         copy.write_row(row)
                     if progress:
-                        progress(stop - start)
+                        progress(stop, n)
         except psycopg.errors.UniqueViolation as exc:
             raise self._conflict(exc, None) from exc
         return n

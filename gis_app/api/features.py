@@ -17,20 +17,21 @@ from shapely.geometry import box, mapping, shape
 
 from gis_app.api.crs_uris import CRS84, OUTPUT_CRS, crs_from_uri, crs_uri, to_output, to_storage_axes
 from gis_app.api.schemas import feature_schema, queryables
-from gis_app.auth import require_edit, sees_private
+from gis_app.auth import require_account, require_edit, sees_private
 from gis_app.context import registry
 from gis_app.params import json_body, wants_html
 from gis_app.uploads import saved_upload
 from layers import LAYERS
 from layers.base import layer_attributes, private_attributes
 from registry.errors import BadRequest, InvalidInput, NotFound, RegistryError
+from registry.jobs import load_job, queue_import
 from registry.repository import FeatureRecord, Query
 
 bp = Blueprint("features", __name__)
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10000
-ITEM_PARAMS = {"f", "limit", "offset", "bbox", "bbox-crs", "crs", "datetime", "as_of"}
+ITEM_PARAMS = {"f", "limit", "offset", "after", "before", "bbox", "bbox-crs", "crs", "datetime", "as_of"}
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
@@ -242,28 +243,73 @@ def items(collection_id: str):
                            f"{', '.join(attrs)}")
     limit = parse_int("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     offset = parse_int("offset", 0, 0, 10**9)
+    after, before = (None if request.args.get(k) is None else parse_int(k, 0, 0, 2**62) for k in ("after", "before"))
+    if before is not None and (after is not None or offset):
+        raise BadRequest("before 不能与 after 或 offset 同用 / before cannot be combined with after or offset")
     crs = crs_from_uri(request.args.get("crs", CRS84))
     where = {k: v for k, v in request.args.items() if k in attrs}
-    query = Query(bbox=parse_bbox(), where=where, as_of=parse_instant(), limit=limit, offset=offset)
+    query = Query(bbox=parse_bbox(), where=where, as_of=parse_instant(), limit=limit + 1, offset=offset,
+                  after=after, before=before)
     store = registry().layer(collection_id).store
-    records = store.records(query)
+    records = store.records(query)  # one more than the page tells whether another page follows (or precedes)
+    more = len(records) > limit
+    records = (records[1:] if before is not None else records[:limit]) if more else records
     matched = store.count(Query(bbox=query.bbox, where=where, as_of=query.as_of))
-    args = {k: v for k, v in request.args.items() if k != "offset"}
     links = [link(abs_url("features.items", collection_id=collection_id, **request.args), "self", GEOJSON),
-             link(abs_url("features.items", collection_id=collection_id, **dict(args, f="html")), "alternate",
-                  "text/html")]
-    if offset + len(records) < matched:
-        links.append(link(abs_url("features.items", collection_id=collection_id,
-                                  **dict(args, offset=offset + limit)), "next", GEOJSON, "下一页 / next page"))
-    if offset > 0:
-        links.append(link(abs_url("features.items", collection_id=collection_id,
-                                  **dict(args, offset=max(0, offset - limit))), "prev", GEOJSON, "上一页 / previous"))
+             link(abs_url("features.items", collection_id=collection_id, **dict(request.args, f="html")),
+                  "alternate", "text/html")]
+    links += page_links(collection_id, records, more_after=more if before is None else True,
+                        more_before=more if before is not None else bool(offset or after is not None))
     body = {"type": "FeatureCollection", "features": features_json(records, collection_id, crs),
             "numberMatched": matched, "numberReturned": len(records),
             "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"), "links": links}
     if wants_html():
         return render_template("items.html", body=body, model=model, collection_id=collection_id)
     return geojson_response(body, crs)
+
+
+def page_links(collection_id: str, records: list[FeatureRecord], *, more_after: bool,
+               more_before: bool) -> list[dict[str, Any]]:
+    """``next`` and ``prev`` by key (``after``/``before`` the page's last and first fid), so a page deep in
+    a million features costs what the first one does, and the next page does not shift when features
+    before it are deleted while someone reads on."""
+    if not records:
+        return []
+    args = {k: v for k, v in request.args.items() if k not in ("offset", "after", "before")}
+    links = []
+    if more_after:
+        links.append(link(abs_url("features.items", collection_id=collection_id, **dict(args, after=records[-1].fid)),
+                          "next", GEOJSON, "下一页 / next page"))
+    if more_before:
+        links.append(link(abs_url("features.items", collection_id=collection_id,
+                                  **dict(args, before=records[0].fid)), "prev", GEOJSON, "上一页 / previous"))
+    return links
+
+
+def queued_import(path: Path) -> bool:
+    """Whether an upload is imported by the worker as a job: asked for (``Prefer: respond-async``, RFC 7240)
+    or bigger than ``FUJIAN_IMPORT_QUEUE_MB`` (20)."""
+    limit_mb = current_app.config["IMPORT_QUEUE_MB"]
+    asked = "respond-async" in request.headers.get("Prefer", "").lower()
+    return asked or path.stat().st_size > limit_mb * 1024 * 1024
+
+
+def job_links(job_id: int) -> list[dict[str, Any]]:
+    return [link(abs_url("features.job", job_id=job_id), "monitor", "application/json", "任务状态 / job status")]
+
+
+@bp.get("/jobs/<int:job_id>")
+def job(job_id: int):
+    """A queued job's status, progress and outcome: for its author and administrators."""
+    account = require_account()
+    found = load_job(registry(), job_id)
+    if found.author != account.label and "admin" not in account.roles:
+        raise NotFound(f"没有任务 {job_id} / no job {job_id}")
+    body = found.as_dict() | {"links": job_links(job_id)}
+    if wants_html():
+        return render_template("job.html", job=body)
+    headers = {"Retry-After": "2"} if found.status in ("queued", "running") else {}
+    return jsonify(body), 200, headers
 
 
 def geojson_response(body: dict[str, Any], crs: str, status: int = 200, **headers: str) -> Response:
@@ -409,9 +455,15 @@ def import_items(collection_id: str):
         raise InvalidInput("请上传文件(表单字段 file) / upload a file in the form field 'file'")
     dry_run = request.form.get("dry_run", request.args.get("dry_run", "false")).lower() in {"1", "true", "yes"}
     repair = request.form.get("repair", "false").lower() in {"1", "true", "yes"}
+    options = {"crs": request.form.get("crs") or None, "dry_run": dry_run, "repair": repair,
+               "file_layer": request.form.get("file_layer") or None, "source": f"import {Path(upload.filename).name}"}
     with saved_upload(upload) as path:
-        report = registry().layer(collection_id).import_file(
-            path, crs=request.form.get("crs") or None, dry_run=dry_run, repair=repair, author=account.label,
-            file_layer=request.form.get("file_layer") or None, source=f"import {Path(upload.filename).name}",
-            scope=account.scope_code)
+        if queued_import(path):
+            job_id = queue_import(registry(), collection_id, path, author=account.label, scope=account.scope_code,
+                                  options=options)
+            location = abs_url("features.job", job_id=job_id)
+            return jsonify(load_job(registry(), job_id).as_dict() | {"links": job_links(job_id)}), 202, \
+                {"Location": location, "Retry-After": "2"}
+        report = registry().layer(collection_id).import_file(path, author=account.label, scope=account.scope_code,
+                                                             **options)
     return jsonify(report.as_dict()), (200 if dry_run else 201)

@@ -86,6 +86,10 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
     items_params = [F_PARAM, _param("limit", {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
                                     "每页要素数 / page size"),
                     _param("offset", {"type": "integer", "minimum": 0, "default": 0}, "起始位置 / start"),
+                    _param("after", {"type": "integer", "minimum": 0},
+                           "fid 大于此值的下一页(next 链接所用) / the page after this fid (what next links use)"),
+                    _param("before", {"type": "integer", "minimum": 0},
+                           "fid 小于此值的上一页 / the page before this fid (prev links)"),
                     *TIME_PARAMS, *filters]
     if meta.geometry_type:
         items_params += [_param("bbox", {"type": "string"}, "范围 minx,miny,maxx,maxy / bounding box"),
@@ -142,7 +146,11 @@ def collection_paths(name: str, model: type[Feature]) -> dict[str, Any]:
                                "file_layer": {"type": "string"}}}}}},
             "responses": {"200": {"description": "试运行报告 / dry-run report", "content": JSON_OBJECT},
                           "201": {"description": "导入报告 / import report", "content": JSON_OBJECT},
-                          **errors(400, 401, 403, 413, 422)}}},
+                          "202": {"description": "已排队,由后台任务导入(Prefer: respond-async,或文件大于 "
+                                                 "FUJIAN_IMPORT_QUEUE_MB);Location 为任务状态 / queued as a job "
+                                                 "(asked for, or a big file); Location is its status",
+                                  "content": JSON_OBJECT},
+                          **errors(400, 401, 403, 413, 422, 429)}}},
     }
 
 
@@ -158,6 +166,12 @@ def document(server_url: str, extra: Iterable[Callable[[], dict[str, Any]]] = ()
         "/collections": {"get": {"operationId": "collections", "parameters": [F_PARAM],
                                  "responses": {"200": {"description": "图层 / collections",
                                                        "content": JSON_OBJECT | HTML}, **errors()}}},
+        "/jobs/{jobId}": {"get": {
+            "operationId": "job", "security": AUTH,
+            "summary": "导入任务的状态与结果 / an import job's status and outcome",
+            "parameters": [{"name": "jobId", "in": "path", "required": True, "schema": {"type": "integer"}}, F_PARAM],
+            "responses": {"200": {"description": "任务状态、进度与结果 / status, progress and outcome",
+                                  "content": JSON_OBJECT | HTML}, **errors(401, 404)}}},
     }
     for name, model in LAYERS.items():
         paths.update(collection_paths(name, model))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
 
 import click
 from sqlalchemy.exc import OperationalError
@@ -112,6 +113,14 @@ def layers_cmd() -> None:
         click.echo(f"{name:24} {layer.count():>8}  {layer.meta.title_zh}")
 
 
+def bar_progress(bar: tqdm) -> Callable[[int, int], None]:
+    """A registry progress callback (done, total) moving a tqdm bar."""
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+    return update
+
+
 @main.command("import", help="导入文件:先全部检查,再一次写入 / import a file: check everything, then write at once")
 @click.argument("layer")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -124,7 +133,7 @@ def import_cmd(layer: str, path: str, crs: str | None, dry_run: bool, repair: bo
     try:
         with tqdm(desc="写入 / writing", unit="要素", disable=None) as bar:
             report = reg.layer(layer).import_file(path, crs=crs, dry_run=dry_run, repair=repair,
-                                                  progress=bar.update, file_layer=file_layer)
+                                                  progress=bar_progress(bar), file_layer=file_layer)
     except ImportRejected as exc:
         report = exc.extra.get("report")
         click.echo(report.summary() if report else exc.detail, err=True)
@@ -154,39 +163,45 @@ def export_cmd(layer: str, path: str, as_of: str | None, crs: str | None) -> Non
 @main.command("serve", help="启动网页与API服务 / serve the web app and API")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-@click.option("--threads", default=8, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve as waitress_serve
-
-    from gis_app import create_app
+@click.option("--workers", default=2, type=int, help="进程数(每核一个) / processes (one per core)")
+@click.option("--threads", default=8, type=int, help="每进程线程数 / threads per process")
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    from gis_app.server import run_server
 
     click.echo(f"http://{host}:{port}/")
-    app = create_app()
-    # waitress buffers a whole body before Flask sees it: its own limit refuses an oversized upload first.
-    waitress_serve(app, host=host, port=port, threads=threads,
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
+    run_server(host=host, port=port, workers=workers, threads=threads)
 
 
-@main.command("worker", help="执行排队的检查运行(make run 与网页服务一同启动) / do queued check runs "
-                             "(make run starts it beside the web server)")
+@main.command("worker", help="执行排队的检查运行与导入任务,并生成运行报告(make run 与网页服务一同启动) / do "
+                             "queued check runs and import jobs, and build each run's report (make run starts it "
+                             "beside the web server)")
 @click.option("--once", is_flag=True, help="队列清空即退出 / stop when the queue is empty")
 @click.option("--poll", default=1.0, type=float, help="空闲时查看队列的间隔(秒) / seconds between looks when idle")
 def worker(once: bool, poll: float) -> None:
     import signal
 
-    from analysis.runs import work
+    from analysis.runs import Run, work
+    from gis_app import create_app
+    from gis_app.web.checks import report_dir
+
+    app = create_app()
+
+    def build_report(run: Run) -> None:
+        """The run's report, built now so its first reader does not wait for it."""
+        with app.test_request_context():
+            report_dir(run)
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt  # a run in progress is rolled back and queued again
 
     signal.signal(signal.SIGTERM, interrupt)
-    click.echo("检查运行工作进程已启动 / check-run worker started")
+    click.echo("工作进程已启动 / worker started")
     try:
-        done = work(registry(), once=once, poll_s=poll)
+        done = work(registry(), once=once, poll_s=poll, after_run=build_report)
     except KeyboardInterrupt:
         click.echo("工作进程已停止,进行中的运行已重新排队 / worker stopped; a run in progress is queued again")
         return
-    click.echo(f"完成 {done} 次运行 / did {done} run(s)")
+    click.echo(f"完成 {done} 个任务 / did {done} job(s)")
 
 
 @main.group(help="账户与令牌 / accounts and API tokens")

@@ -98,7 +98,7 @@ def compare(run_id: int, other_id: int) -> Response:
 
 @bp.get("/runs/<int:run_id>/report")
 def report(run_id: int) -> Response:
-    folder = _report_dir(load_run(registry(), run_id))
+    folder = report_dir(_read_report_of(run_id))
     hashes = folder / SCRIPT_HASHES
     allow_scripts(hashes.read_text(encoding="ascii").split() if hashes.is_file() else ())
     return send_file(folder / "report.html", mimetype="text/html")
@@ -106,8 +106,16 @@ def report(run_id: int) -> Response:
 
 @bp.get("/runs/<int:run_id>/report.pdf")
 def report_pdf(run_id: int) -> Response:
-    return send_file(_report_dir(load_run(registry(), run_id)) / "report.pdf", mimetype="application/pdf",
+    return send_file(report_dir(_read_report_of(run_id)) / "report.pdf", mimetype="application/pdf",
                      download_name=f"run-{run_id}-report.pdf")
+
+
+def _read_report_of(run_id: int) -> Run:
+    """The finished run whose report someone reads: kept from now on (retention never prunes it)."""
+    found = load_run(registry(), run_id)
+    found.require_done()
+    keep_run(registry(), run_id, "report")
+    return found
 
 
 def _run_request(body: Any) -> tuple[list[str], list[str], str | None]:
@@ -142,8 +150,9 @@ REPORT_FORMAT = "v2"
 """Part of a kept report's folder name: raised when what a report folder holds changes (v2: script hashes)."""
 
 
-def _report_dir(found: Run) -> Path:
-    """The run's report, built on first request and kept: a finished run's findings never change.
+def report_dir(found: Run) -> Path:
+    """The run's report, built by the worker when the run finished (or else on first request) and kept: a
+    finished run's findings never change. Building it does not keep the run; reading it does (the routes).
 
     Built in a scratch folder and renamed into place, so concurrent first requests cannot serve a
     half-written report. The folder name carries the run's start time as well as its id, so a
@@ -156,10 +165,11 @@ def _report_dir(found: Run) -> Path:
         return target
     root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=root, prefix=".building-"))
-    links = {"pdf": url_for(".report_pdf", run_id=found.id),
-             **{fmt: url_for(".findings", run_id=found.id, f=fmt) for fmt in ("csv", "geojson", "gpkg")}}
+    # endpoints named in full: the worker builds reports outside any request of this blueprint
+    links = {"pdf": url_for("checks.report_pdf", run_id=found.id),
+             **{fmt: url_for("checks.findings", run_id=found.id, f=fmt) for fmt in ("csv", "geojson", "gpkg")}}
     try:
-        write_report(found, scratch, base=base_map(), links=links)
+        write_report(found, scratch, base=base_map(), links=links, keep=False)
         scratch.rename(target)
     except OSError:
         if not target.is_dir():

@@ -29,7 +29,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app on 127.0.0.1 and a free port, served by waitress (what ``fujian-gis serve`` runs).
+    """The app on 127.0.0.1 and a free port, served by waitress in a thread of the test (``fujian-gis serve``
+    runs gunicorn, which forks; it is tested as a command in ``test_server.py``).
 
     The loop uses poll(), not select(): closing the sockets from this thread while the server thread
     waits on them then ends its loop quietly instead of with EBADF.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
@@ -160,3 +161,23 @@ def test_a_pruned_runs_findings_answer_410_and_its_summary_stays(client, reg, gu
     assert after["pruned_at"] is not None
     assert [(s["check_id"], s["count"]) for s in after["summary"]] == [(OUTFALL_CHECK, status["finding_count"])]
     assert status["finding_count"] >= 1
+
+
+def test_the_worker_builds_the_report_ahead_and_only_reading_it_keeps_the_run(app, client, reg, gulei, tmp_path):
+    from analysis.runs import load_run, work
+    from gis_app.web.checks import report_dir
+
+    app.config["REPORT_DIR"] = str(tmp_path)
+    location = start(client, {"checks": [OUTFALL_CHECK]})
+    built: list[Path] = []
+
+    def build(run) -> None:  # what `fujian-gis worker` does after each finished run
+        with app.test_request_context():
+            built.append(report_dir(run))
+
+    assert work(reg, once=True, after_run=build) == 1
+    run_id = int(location.rsplit("/", 1)[1])
+    assert len(built) == 1 and (built[0] / "report.pdf").is_file(), "the report exists before anyone asks"
+    assert load_run(reg, run_id).kept_for == [], "a report built ahead does not stop retention"
+    assert client.get(f"{location}/report").status_code == 200
+    assert load_run(reg, run_id).kept_for == ["report"], "a report someone read keeps its run"

@@ -63,3 +63,29 @@ def test_number_matched_follows_every_committed_write(client, reg):
         transaction.commit()
     assert matched() == 3, "its commit is seen although no newer changeset came"
     assert client.get("/collections/outfalls/items?status=traced").get_json()["numberMatched"] == 2
+
+
+def _link(body: dict, rel: str) -> str | None:
+    found = [x["href"] for x in body["links"] if x["rel"] == rel]
+    return found[0].replace("http://localhost", "") if found else None
+
+
+def test_next_and_prev_links_page_by_key_so_a_delete_behind_the_reader_skips_nothing(client, reg):
+    layer = reg.layer("outfalls")
+    created = [layer.create(outfall(i), Point(117.58 + i * 0.01, 23.74)) for i in range(5)]
+    first = client.get("/collections/outfalls/items?limit=2").get_json()
+    assert [f["id"] for f in first["features"]] == [created[0].fid, created[1].fid]
+    assert _link(first, "prev") is None
+    layer.delete(created[0].fid, base_version=1)  # by offset, the next page would now skip created[2]
+
+    second = client.get(_link(first, "next")).get_json()
+    assert [f["id"] for f in second["features"]] == [created[2].fid, created[3].fid]
+    assert f"after={created[1].fid}" in _link(first, "next")
+    third = client.get(_link(second, "next")).get_json()
+    assert [f["id"] for f in third["features"]] == [created[4].fid]
+    assert _link(third, "next") is None, "the last page has no next link"
+
+    back = client.get(_link(third, "prev")).get_json()
+    assert [f["id"] for f in back["features"]] == [created[2].fid, created[3].fid]
+    assert [f["id"] for f in client.get(_link(back, "prev")).get_json()["features"]] == [created[1].fid]
+    assert client.get(f"/collections/outfalls/items?before={created[1].fid}&after=1").status_code == 400

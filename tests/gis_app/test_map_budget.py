@@ -1,7 +1,7 @@
 """Issue 17 §7-8: no page embeds more than its budget. Pages that draw a layer embed it while its features and
 vertices stay within ``FUJIAN_MAP_EMBED_MB`` and ``FUJIAN_TILE_THRESHOLD`` and switch to vector tiles
 beyond; one huge polygon sends its layer to tiles; an area that selects more ids than PostgreSQL has
-parameters is still one query. Against the real server (waitress) and PostGIS."""
+parameters is still one query. Against a real server (waitress, in the test) and PostGIS."""
 
 from __future__ import annotations
 

@@ -158,6 +158,7 @@ def test_oversized_upload_is_refused_with_a_problem(app, client, token):
     response = client.post("/collections/outfalls/import", headers=token,
                            data={"file": (__import__("io").BytesIO(b"x" * 5000), "big.geojson")})
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
+    assert "上限" in response.get_json()["detail"] and "limit" in response.get_json()["detail"]
 
 
 def test_many_concurrent_writers_never_lose_an_accepted_change(app, reg, token):

@@ -277,7 +277,7 @@ def test_readers_do_not_wait_on_an_import_and_its_indexes_stay(reg):
     assert any("USING gist" in d for d in before)
     waited: list[int] = []
 
-    def read_meanwhile(_rows: int) -> None:
+    def read_meanwhile(_done: int, _total: int) -> None:
         with reg.engine.connect() as conn:
             conn.execute(text("SET lock_timeout = '200ms'"))
             waited.append(conn.scalar(text("SELECT count(*) FROM outfalls WHERE valid_to IS NULL")))
